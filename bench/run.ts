@@ -1,0 +1,77 @@
+/**
+ * `npm run bench [-- --json] [-- --size-mb N]`: the JSONL detection benchmark.
+ *
+ * Scenarios, each in a fresh process on one core, over the same ≥1 GB file:
+ *   floor        read + JSON.parse of every line (the bar to beat)
+ *   t1049        SigmaHQ's T1049-tagged rules        target ≥ 5× floor
+ *   builtin      Vigil's built-in T1049 pack
+ *   windows_all  every SigmaHQ Windows rule           target ≥ 1× floor
+ *   rules_N      N Windows rules (10, 100, 1000)      cost should grow sublinearly
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { findRuleFiles, loadSigmaFile } from '../src/sigma/load.js';
+import { CORPUS, REPO, ensureDataset } from './dataset.js';
+
+interface Result {
+  name: string;
+  events_per_s: number;
+  mb_per_s: number;
+  peak_rss_mb: number;
+  [k: string]: unknown;
+}
+
+const argv = process.argv.slice(2);
+const json = argv.includes('--json');
+const sizeIdx = argv.indexOf('--size-mb');
+const targetMb = sizeIdx >= 0 ? Number(argv[sizeIdx + 1]) : 1024;
+const log = (s: string): void => void process.stderr.write(s + '\n');
+
+const SIGMA = join(CORPUS, 'sigma-rules');
+const SCENARIO = join(REPO, 'dist', 'bench', 'scenario.js');
+
+function windowsRuleDirs(): string[] {
+  return ['rules', 'rules-emerging-threats', 'rules-threat-hunting']
+    .flatMap((d) => findRuleFiles([join(SIGMA, d)]).filter((f) => f.includes('/windows/')));
+}
+
+function t1049RuleFiles(): string[] {
+  return ['rules', 'rules-emerging-threats', 'rules-threat-hunting']
+    .flatMap((d) => findRuleFiles([join(SIGMA, d)]))
+    .filter((f) => loadSigmaFile(f).documents.some((doc) => doc.meta.tags.some((t) => t.toLowerCase() === 'attack.t1049')));
+}
+
+function run(args: string[]): Result {
+  const out = execFileSync(process.execPath, ['--max-old-space-size=4096', SCENARIO, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(out.trim().split('\n').pop()!) as Result;
+}
+
+const data = await ensureDataset(targetMb * 1048576);
+log(`dataset: ${data.path} (${(data.bytes / 1048576).toFixed(0)} MB)`);
+const t1049 = t1049RuleFiles();
+const windows = windowsRuleDirs();
+log(`rules: ${t1049.length} T1049-tagged files, ${windows.length} Windows rule files`);
+
+const results: Record<string, Result> = {};
+const step = (key: string, args: string[]): void => {
+  log(`running ${key}…`);
+  results[key] = run(args);
+  const r = results[key];
+  log(`  ${key}: ${r.events_per_s.toLocaleString('en-US')} events/s, ${r.mb_per_s} MB/s, peak ${r.peak_rss_mb} MB`);
+};
+step('floor', ['floor', data.path]);
+step('t1049', ['rules', data.path, 't1049', ...t1049]);
+step('builtin', ['rules', data.path, 'builtin', join(REPO, 'rules')]);
+step('windows_all', ['rules', data.path, 'windows_all', ...windows]);
+for (const n of [10, 100, 1000]) step(`rules_${n}`, ['rules', data.path, `rules_${n}`, ...windows, '--limit', String(n)]);
+
+const floorRate = results.floor.events_per_s;
+for (const r of Object.values(results)) r.ratio_to_floor = +(r.events_per_s / floorRate).toFixed(2);
+
+log('');
+log('scenario       events/s/core      MB/s   peak MB   × floor   rules  needle-less  parsed');
+for (const [k, r] of Object.entries(results)) {
+  log(`${k.padEnd(14)} ${r.events_per_s.toLocaleString('en-US').padStart(13)} ${String(r.mb_per_s).padStart(9)} ${String(r.peak_rss_mb).padStart(9)} ${String(r.ratio_to_floor).padStart(9)}` +
+    `${String(r.rules ?? '').padStart(8)} ${String(r.needleless_rules ?? '').padStart(12)} ${r.parsed_fraction === undefined ? '' : (Number(r.parsed_fraction) * 100).toFixed(1) + '%'}`);
+}
+if (json) console.log(JSON.stringify({ jsonl: results }));

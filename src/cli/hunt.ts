@@ -1,0 +1,90 @@
+/** `vigil hunt PATH...`: run the rules over log files and folders, print alerts and a summary. */
+import { createWriteStream } from 'node:fs';
+import type { Alert } from '../core/alert.js';
+import { Hunt } from '../pipeline/hunt.js';
+import { discoverFiles } from '../sources/discover.js';
+import { createAlertSink } from '../sinks/formats.js';
+import { ALERT_FORMATS, type AlertFormat, type TextOut } from '../sinks/sink.js';
+import { terminalSafe } from '../sinks/terminal-safe.js';
+import { listFlag, parseArgs, stringFlag, UsageError } from './args.js';
+import { Progress } from './progress.js';
+import { loadRules, parsePlaceholders } from './rule-loading.js';
+
+export const HUNT_HELP = `vigil hunt PATH... [options]
+
+Runs Sigma rules over log files and folders (recursive). Formats are
+detected per file: JSON lines, a JSON array, one JSON document, or .gz of those.
+
+  --rules PATH          add rule files or folders (repeatable)
+  --no-builtin          do not load the built-in T1049 pack
+  --placeholder N=V     value for an 'expand' placeholder %N% (repeatable)
+  --format F            table (default), json, jsonl, csv
+  --out FILE            write alerts to FILE instead of stdout
+  --no-progress         no progress bar
+  --quiet               no summary on stderr
+`;
+
+export async function huntCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    rules: 'list', 'no-builtin': 'bool', placeholder: 'list', format: 'string', out: 'string',
+    'no-progress': 'bool', quiet: 'bool', help: 'bool',
+  });
+  if (args.flags.get('help')) {
+    process.stdout.write(HUNT_HELP);
+    return 0;
+  }
+  if (args.positional.length === 0) throw new UsageError('hunt needs at least one log file or folder');
+  const format = (stringFlag(args, 'format') ?? 'table') as AlertFormat;
+  if (!ALERT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${ALERT_FORMATS.join(', ')}`);
+  const quiet = args.flags.get('quiet') === true;
+  const log = (s: string): void => {
+    if (!quiet) process.stderr.write(s + '\n');
+  };
+
+  const { detector, files: ruleFiles, errors: ruleErrors } = loadRules(
+    listFlag(args, 'rules'), !args.flags.get('no-builtin'), parsePlaceholders(listFlag(args, 'placeholder')));
+  for (const e of ruleErrors) process.stderr.write(`vigil: rule skipped: ${terminalSafe(e.describe())}\n`);
+  if (detector.correlations.length) {
+    log(`vigil: ${detector.correlations.length} correlation rule(s) loaded but not evaluated by this version`);
+  }
+  log(`vigil: ${detector.rules.length} rules from ${ruleFiles} files`);
+
+  const inputs = discoverFiles(args.positional, (p, m) => process.stderr.write(`vigil: ${terminalSafe(p)}: ${m}\n`));
+  const total = inputs.reduce((s, f) => s + f.size, 0);
+  const outPath = stringFlag(args, 'out');
+  const sink = createAlertSink(format, textOut(outPath));
+  const progress = new Progress(total, !args.flags.get('no-progress'));
+  const hunt = new Hunt(detector, {
+    onAlert: (a: Alert) => sink.write(a),
+    onError: (file, message, record) =>
+      process.stderr.write(`vigil: ${terminalSafe(file)}${record ? `:${record}` : ''}: ${terminalSafe(message)}\n`),
+    onProgress: (bytes) => progress.update(bytes, hunt.stats.events),
+  });
+  const t0 = process.hrtime.bigint();
+  for (const f of inputs) await hunt.runFile(f.path, f.size);
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  progress.done();
+  await sink.close();
+
+  const s = hunt.stats;
+  log(`vigil: ${s.files} files, ${s.events} events (${s.parsed} parsed), ${s.alerts} alerts, ${s.errors} errors, ` +
+    `${secs.toFixed(2)} s, ${Math.round(s.events / Math.max(secs, 1e-6)).toLocaleString('en-US')} events/s`);
+  for (const [id, r] of [...s.alertsByRule].sort((a, b) => b[1].count - a[1].count)) {
+    log(`  ${String(r.count).padStart(7)}  ${(r.level ?? '-').padEnd(13)} ${terminalSafe(r.title)} (${id})`);
+  }
+  return 0;
+}
+
+function textOut(path: string | undefined): TextOut {
+  if (!path) {
+    return {
+      write: (t) => void process.stdout.write(t),
+      end: () => new Promise((resolve) => process.stdout.write('', () => resolve())),
+    };
+  }
+  const stream = createWriteStream(path);
+  return {
+    write: (t) => void stream.write(t),
+    end: () => new Promise((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve()))),
+  };
+}

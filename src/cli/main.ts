@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/** The `vigil` command: dispatches to one subcommand per mode. */
+import { huntCommand, HUNT_HELP } from './hunt.js';
+import { lintCommand, LINT_HELP } from './lint.js';
+import { UsageError } from './args.js';
+
+const HELP = `vigil — detection engine for MITRE ATT&CK T1049 (System Network Connections Discovery)
+
+Usage:
+  vigil hunt PATH... [options]   run Sigma rules (built-in T1049 pack by default) over log files/folders
+  vigil lint PATH... [options]   check Sigma rule files the way the reference toolchain does, plus warnings
+  vigil help [COMMAND]           this text, or a command's options
+
+Run 'vigil help hunt' or 'vigil help lint' for options.
+`;
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
+  hunt: { run: huntCommand, help: HUNT_HELP },
+  lint: { run: lintCommand, help: LINT_HELP },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    const topic = cmd === 'help' ? rest[0] : undefined;
+    process.stdout.write(topic && COMMANDS[topic] ? COMMANDS[topic].help : HELP);
+    return 0;
+  }
+  const command = COMMANDS[cmd];
+  if (!command) {
+    process.stderr.write(`vigil: unknown command '${cmd}'\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`vigil ${cmd}: ${e.message}\n\n${command.help}`);
+      return 2;
+    }
+    process.stderr.write(`vigil ${cmd}: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,43 @@
+/** Loads the built-in pack and user rule paths into a Detector, reporting every rule left out. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Detector } from '../detect/engine.js';
+import { DERIVED_FIELD_POLICY } from '../normalize/index.js';
+import type { SigmaError } from '../sigma/errors.js';
+import { findRuleFiles, loadSigmaFile } from '../sigma/load.js';
+import type { SigmaDocument } from '../sigma/model.js';
+
+/** rules/ at the package root (dist/src/cli → ../../../rules). */
+export const BUILTIN_RULES = fileURLToPath(new URL('../../../rules', import.meta.url));
+
+export interface RuleLoad {
+  detector: Detector;
+  files: number;
+  errors: SigmaError[];
+}
+
+export function parsePlaceholders(specs: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const s of specs) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw new Error(`--placeholder expects NAME=VALUE, got '${s}'`);
+    const name = s.slice(0, eq).replace(/^%|%$/g, '');
+    out.set(name, [...(out.get(name) ?? []), s.slice(eq + 1)]);
+  }
+  return out;
+}
+
+export function loadRules(paths: readonly string[], builtin: boolean, placeholders: Map<string, string[]>): RuleLoad {
+  const all = [...(builtin && existsSync(BUILTIN_RULES) ? [BUILTIN_RULES] : []), ...paths];
+  const files = findRuleFiles(all);
+  const docs: SigmaDocument[] = [];
+  const errors: SigmaError[] = [];
+  for (const f of files) {
+    const loaded = loadSigmaFile(f);
+    docs.push(...loaded.documents);
+    errors.push(...loaded.errors);
+  }
+  const detector = new Detector(docs, { placeholders, derived: DERIVED_FIELD_POLICY });
+  errors.push(...detector.errors);
+  return { detector, files: files.length, errors };
+}

@@ -1,0 +1,170 @@
+/**
+ * The detector: every rule compiled once, indexed so an event meets only
+ * rules that could match it.
+ *
+ *   raw line ──NeedleScanner──▶ candidate rules (needle hit, or needle-less)
+ *        │ no candidate → skipped, never parsed
+ *        ▼
+ *   parse + normalize ──logsource index──▶ candidates ∩ logsource ──▶ match()
+ */
+import type { SigmaEvent } from '../core/event.js';
+import { SigmaError } from '../sigma/errors.js';
+import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from '../sigma/model.js';
+import type { CompileOptions } from './compile-item.js';
+import { applyFilter, compileRule, type CompiledRule } from './compile-rule.js';
+import { logsourceAdmits } from './logsource-match.js';
+import { ruleNeedles, type DerivedPolicy } from './needles.js';
+import { NeedleScanner } from './prefilter.js';
+
+export interface DetectorOptions extends CompileOptions {
+  /** Normalization's derived fields, so needles are not taken from composed values. */
+  derived?: DerivedPolicy;
+}
+
+export class Detector {
+  readonly rules: CompiledRule[] = [];
+  readonly errors: SigmaError[] = [];
+  readonly correlations: SigmaCorrelation[] = [];
+  /** Rules with no required literal: they see every event. */
+  private needleless: number[] = [];
+  private scanner: NeedleScanner | null = null;
+  private needleRules: number[][] = [];
+  private readonly stamp: Int32Array;
+  private generation = 1;
+  private readonly byLogsource = new Map<string, number[]>();
+
+  constructor(documents: readonly SigmaDocument[], opts: DetectorOptions = {}) {
+    const filters: SigmaFilter[] = [];
+    for (const doc of documents) {
+      if (doc.type === 'filter') filters.push(doc);
+      else if (doc.type === 'correlation') this.correlations.push(doc);
+      else this.add(doc, opts);
+    }
+    for (const f of filters) this.attachFilter(f, opts);
+    this.stamp = new Int32Array(this.rules.length);
+    this.buildPrefilter(opts.derived ?? new Map());
+  }
+
+  private add(rule: SigmaRule, opts: CompileOptions): void {
+    try {
+      this.rules.push(compileRule(rule, opts));
+    } catch (e) {
+      if (e instanceof SigmaError) this.errors.push(e);
+      else this.errors.push(new SigmaError(String(e), { file: rule.file, rule: rule.meta.title }));
+    }
+  }
+
+  private attachFilter(f: SigmaFilter, opts: CompileOptions): void {
+    const wanted = new Set(f.rules);
+    let applied = 0;
+    for (let i = 0; i < this.rules.length; i++) {
+      const m = this.rules[i].rule.meta;
+      if ((m.id && wanted.has(m.id)) || (m.name && wanted.has(m.name))) {
+        try {
+          this.rules[i] = applyFilter(this.rules[i], f, opts);
+          applied++;
+        } catch (e) {
+          if (e instanceof SigmaError) this.errors.push(e);
+          return;
+        }
+      }
+    }
+    if (applied === 0 && wanted.size > 0) {
+      this.errors.push(new SigmaError(`filter names no loaded rule (${[...wanted].join(', ')})`, { file: f.file, rule: f.meta.title }));
+    }
+  }
+
+  private buildPrefilter(derived: DerivedPolicy): void {
+    const ids = new Map<string, number>();
+    this.rules.forEach((r, idx) => {
+      const needles = ruleNeedles(r.rule, derived);
+      if (needles === null) {
+        this.needleless.push(idx);
+        return;
+      }
+      for (const n of needles) {
+        let id = ids.get(n);
+        if (id === undefined) {
+          id = ids.size;
+          ids.set(n, id);
+          this.needleRules.push([]);
+        }
+        this.needleRules[id].push(idx);
+      }
+    });
+    this.scanner = new NeedleScanner([...ids.keys()]);
+  }
+
+  /** Number of rules without a usable literal (they defeat the prefilter). */
+  get needlelessCount(): number {
+    return this.needleless.length;
+  }
+
+  get needleCount(): number {
+    return this.scanner?.needleCount ?? 0;
+  }
+
+  /**
+   * Marks the rules whose needles occur in raw[start, end). Returns false when
+   * no rule can match, so the caller may skip parsing the line.
+   */
+  markCandidates(raw: Uint8Array, start: number, end: number): boolean {
+    this.generation++;
+    if (this.generation === 0x7fffffff) {
+      this.stamp.fill(0);
+      this.generation = 1;
+    }
+    const gen = this.generation;
+    const hit = this.scanner!.scan(raw, start, end, (id) => {
+      const rules = this.needleRules[id];
+      for (let i = 0; i < rules.length; i++) this.stamp[rules[i]] = gen;
+    });
+    return hit || this.needleless.length > 0;
+  }
+
+  /** Marks every rule (for text the prefilter cannot judge, e.g. with \u escapes). */
+  markAll(): void {
+    this.generation++;
+    this.stamp.fill(this.generation);
+  }
+
+  /** Rules that match the event, among those marked by the last markCandidates/markAll. */
+  matchMarked(ev: SigmaEvent): CompiledRule[] {
+    const out: CompiledRule[] = [];
+    const gen = this.generation;
+    for (const idx of this.forLogsource(ev)) {
+      if (this.stamp[idx] !== gen && !this.isNeedleless(idx)) continue;
+      if (this.rules[idx].match(ev)) out.push(this.rules[idx]);
+    }
+    return out;
+  }
+
+  /** Rules that match the event (no prefilter). */
+  match(ev: SigmaEvent): CompiledRule[] {
+    const out: CompiledRule[] = [];
+    for (const idx of this.forLogsource(ev)) if (this.rules[idx].match(ev)) out.push(this.rules[idx]);
+    return out;
+  }
+
+  private needlelessSet?: Uint8Array;
+  private isNeedleless(idx: number): boolean {
+    if (!this.needlelessSet) {
+      this.needlelessSet = new Uint8Array(this.rules.length);
+      for (const i of this.needleless) this.needlelessSet[i] = 1;
+    }
+    return this.needlelessSet[idx] === 1;
+  }
+
+  /** Rule indexes whose logsource admits the event's, cached per distinct logsource. */
+  private forLogsource(ev: SigmaEvent): number[] {
+    const ls = ev.logsource;
+    const key = `${ls.product ?? ''}|${ls.service ?? ''}|${ls.categories.join(',')}`;
+    let list = this.byLogsource.get(key);
+    if (!list) {
+      list = [];
+      for (let i = 0; i < this.rules.length; i++) if (logsourceAdmits(this.rules[i].rule.logsource, ls)) list.push(i);
+      this.byLogsource.set(key, list);
+    }
+    return list;
+  }
+}

@@ -1,0 +1,47 @@
+/** The when / where / who of an event, for alert output; each undefined when unknown. */
+import type { FlatEvent } from './flat-event.js';
+
+/** Names that carry an absolute time, most specific first. */
+const TIME_FIELDS = ['TimeCreated', '@timestamp', 'timestamp', 'eventTime', 'time', 'ts'];
+
+export function eventTime(ev: FlatEvent): string | undefined {
+  for (const name of TIME_FIELDS) {
+    const iso = toIso(ev.get(name.toLowerCase()));
+    if (iso) return iso;
+  }
+  // Sysmon's UtcTime is UTC but written without a zone designator.
+  const utc = ev.text('UtcTime');
+  return utc && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/.test(utc) ? toIso(utc.replace(' ', 'T') + 'Z') : undefined;
+}
+
+function toIso(v: unknown): string | undefined {
+  let ms: number;
+  if (typeof v === 'number') {
+    // Epoch seconds (Zeek `ts`) or milliseconds.
+    ms = Math.abs(v) < 1e11 ? v * 1000 : v;
+  } else if (typeof v === 'string' && /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d/.test(v)) {
+    // A time without a zone is not placed on the timeline: local time of an unknown host.
+    if (!/(Z|[+-]\d\d:?\d\d)$/i.test(v)) return undefined;
+    ms = Date.parse(v.replace(' ', 'T'));
+  } else {
+    return undefined;
+  }
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+export function eventHost(ev: FlatEvent): string | undefined {
+  return ev.text('Computer', 'host.name', 'Hostname', 'host.hostname', 'agent.hostname', 'ComputerName', 'hostname');
+}
+
+export function eventUser(ev: FlatEvent): string | undefined {
+  const direct = ev.text('User', 'user.name', 'userIdentity.arn', 'username');
+  if (direct) return direct;
+  for (const prefix of ['Target', 'Subject']) {
+    const name = ev.text(`${prefix}UserName`);
+    if (name && name !== '-') {
+      const domain = ev.text(`${prefix}DomainName`);
+      return domain && domain !== '-' ? `${domain}\\${name}` : name;
+    }
+  }
+  return ev.text('Security_UserID');
+}

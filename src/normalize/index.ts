@@ -1,0 +1,40 @@
+/**
+ * Normalization: one parsed JSON event → a FlatEvent whose fields resolve
+ * under the names Sigma rules use and whose logsource routes it to rules.
+ */
+import { FlatEvent } from './flat-event.js';
+import { normalizeGeneric } from './generic.js';
+import { normalizeWindows } from './windows-shapes.js';
+import { isRecord } from './xml-json.js';
+
+export { FlatEvent } from './flat-event.js';
+export { DERIVED_FIELDS, DERIVED_FIELD_POLICY, type DerivedField, type NeedlePolicy } from './derived-fields.js';
+export { eventHost, eventTime, eventUser } from './event-summary.js';
+export { CHANNEL_SERVICE, SERVICE_SYNONYMS } from './windows-logsources.js';
+
+/** Never throws: input a shape reader chokes on is flattened generically instead. */
+export function normalizeObject(obj: unknown): FlatEvent {
+  try {
+    const doc = unwrapSearchHit(obj);
+    const ev = new FlatEvent();
+    ev.raw = obj;
+    if (isRecord(doc) && normalizeWindows(ev, doc)) return ev;
+    normalizeGeneric(ev, doc);
+    return ev;
+  } catch {
+    const ev = new FlatEvent();
+    ev.raw = obj;
+    try {
+      normalizeGeneric(ev, obj);
+    } catch {
+      // Nothing readable: an empty event still carries `raw` to the output.
+    }
+    return ev;
+  }
+}
+
+/** Elasticsearch exports wrap each document as a search hit; the event is `_source`. */
+function unwrapSearchHit(obj: unknown): unknown {
+  if (isRecord(obj) && isRecord(obj['_source']) && ('_index' in obj || '_id' in obj)) return obj['_source'];
+  return obj;
+}

@@ -1,0 +1,44 @@
+/**
+ * Which reader a file needs, decided from its name and first bytes:
+ *
+ *   .gz            → gunzip, then decide again on the content
+ *   ElfFile\0      → EVTX (binary Windows event log)
+ *   '[' …          → one JSON array of events
+ *   '{' … one line parses on its own → JSON lines; otherwise one (pretty) JSON document
+ */
+import { openSync, readSync, closeSync } from 'node:fs';
+
+export type FileFormat = 'jsonl' | 'json' | 'evtx' | 'unknown';
+
+export function sniffFormat(head: Buffer): FileFormat {
+  if (head.subarray(0, 8).toString('latin1') === 'ElfFile\0') return 'evtx';
+  let i = 0;
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3; // UTF-8 BOM
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+  if (i >= head.length) return 'unknown';
+  if (head[i] === 0x5b) return 'json';
+  if (head[i] !== 0x7b) return 'unknown';
+  const nl = head.indexOf(0x0a, i);
+  if (nl < 0) return 'json';
+  try {
+    JSON.parse(head.toString('utf8', i, nl));
+    return 'jsonl';
+  } catch {
+    return 'json';
+  }
+}
+
+export function isGzip(head: Buffer): boolean {
+  return head[0] === 0x1f && head[1] === 0x8b;
+}
+
+export function readHead(path: string, bytes = 65536): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(bytes);
+    const n = readSync(fd, buf, 0, bytes, 0);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,11 @@
+/** What a reader hands on: raw JSON lines (so detection can skip them unparsed) or parsed objects. */
+export interface RecordSink {
+  /** One JSON text in buf[start, end); `record` is its 1-based line number. */
+  line(buf: Buffer, start: number, end: number, record: number): void;
+  /** One already-parsed event. */
+  object(obj: unknown, record: number): void;
+  /** A record or region that could not be read; reading goes on. */
+  error(message: string, record?: number, offset?: number): void;
+  /** Bytes consumed so far in this file, for progress. */
+  progress?(bytes: number): void;
+}
