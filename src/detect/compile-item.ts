@@ -192,40 +192,50 @@ function rewrite(s: SigmaString, m: string, opts: CompileOptions): SigmaString[]
   }
 }
 
-const PLACEHOLDER = /%([A-Za-z0-9_.\-]+)%/;
+/** `%name%` not preceded by a backslash: per spec "Placeholders", `\%` is a plain percent sign. */
+const PLACEHOLDER = /(?<!\\)%([A-Za-z0-9_.\-]+)%/g;
 
 function expandPlaceholders(s: SigmaString, opts: CompileOptions): SigmaString[] {
-  let results: SigmaString[] = [s];
-  for (let guard = 0; guard < 8; guard++) {
-    const next: SigmaString[] = [];
-    let changed = false;
-    for (const r of results) {
-      const idx = r.parts.findIndex((p) => typeof p === 'string' && PLACEHOLDER.test(p));
-      if (idx < 0) {
-        next.push(r);
-        continue;
-      }
-      changed = true;
-      const lit = r.parts[idx] as string;
-      const m = PLACEHOLDER.exec(lit)!;
+  // Each rule value is scanned once; substituted values are never re-scanned.
+  let results: SigmaString['parts'][] = [[]];
+  const append = (lit: string): void => {
+    const text = lit.replace(/\\%/g, '%');
+    if (text) results = results.map((r) => [...r, text]);
+  };
+  for (const part of s.parts) {
+    if (typeof part !== 'string') {
+      results = results.map((r) => [...r, part]);
+      continue;
+    }
+    let last = 0;
+    for (const m of part.matchAll(PLACEHOLDER)) {
+      append(part.slice(last, m.index));
+      last = m.index + m[0].length;
       const values = opts.placeholders?.get(m[1]);
       if (!values || values.length === 0) {
         if (!opts.lenientPlaceholders) {
           throw new SigmaError(`placeholder %${m[1]}% has no value (set it with --placeholder ${m[1]}=VALUE)`);
         }
         opts.warnings?.push(`placeholder %${m[1]}% has no value configured: this value never matches`);
-        continue;
+        return [];
       }
-      for (const value of values) {
-        const parts = [...r.parts];
-        parts.splice(idx, 1, lit.slice(0, m.index), ...parseValueParts(value), lit.slice(m.index + m[0].length));
-        next.push({ parts: parts.filter((p) => p !== ''), binary: r.binary });
-      }
+      results = results.flatMap((r) => values.map((v) => [...r, ...parseValueParts(v)]));
     }
-    results = next;
-    if (!changed) break;
+    append(part.slice(last));
   }
-  return results;
+  return results.map((parts) => ({ parts: mergeLiterals(parts), binary: s.binary }));
+}
+
+/** Adjacent literal parts joined, empty ones dropped (the matcher's fast paths expect this). */
+function mergeLiterals(parts: SigmaString['parts']): SigmaString['parts'] {
+  const out: SigmaString['parts'][number][] = [];
+  for (const p of parts) {
+    if (p === '') continue;
+    const prev = out[out.length - 1];
+    if (typeof p === 'string' && typeof prev === 'string') out[out.length - 1] = prev + p;
+    else out.push(p);
+  }
+  return out;
 }
 
 /** Placeholder values may carry their own wildcards. */
@@ -234,7 +244,7 @@ function parseValueParts(value: string): SigmaString['parts'] {
 }
 
 function compileNumeric(v: RuleValue, op: string, part: TimePart | undefined): ValueTest {
-  const target = v.kind === 'number' ? v.value : v.kind === 'string' ? Number(literalText(v.value)) : NaN;
+  const target = v.kind === 'number' ? v.value : v.kind === 'string' ? numericText(literalText(v.value) ?? '') : NaN;
   if (!Number.isFinite(target)) {
     throw new SigmaError(`'${part ?? op}' needs a number, got '${v.kind === 'string' ? literalText(v.value) : v.kind}'`);
   }
@@ -248,9 +258,18 @@ function compileNumeric(v: RuleValue, op: string, part: TimePart | undefined): V
     if (x === null || typeof x === 'boolean') return false;
     let n: number | undefined;
     if (part) n = extractTimePart(x, part);
-    else n = typeof x === 'number' ? x : x.trim() === '' ? NaN : Number(x);
+    else n = typeof x === 'number' ? x : numericText(x);
     return n !== undefined && !Number.isNaN(n) && cmp(n);
   };
+}
+
+/**
+ * A number written as text: decimal (sign, fraction, exponent) or 0x hex, blanks around
+ * allowed. Anything else is NaN: `Number()` alone would also take "Infinity", "0b1", "0o7".
+ */
+function numericText(text: string): number {
+  const t = text.trim();
+  return /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/.test(t) || /^0[xX][0-9a-fA-F]+$/.test(t) ? Number(t) : NaN;
 }
 
 function compileFieldref(other: string, mods: readonly string[], cased: boolean): ValueTest {

@@ -14,14 +14,16 @@ import type { ConditionNode } from '../sigma/condition.js';
 import { expandOfTarget } from '../sigma/condition.js';
 import type { Detection, DetectionItem, SigmaRule } from '../sigma/model.js';
 import { plainString, type SigmaString } from '../sigma/sigma-string.js';
+import { MANY, ONE } from '../sigma/sigma-string.js';
 import { base64, base64offset, windash } from './modifiers/encode.js';
+import { regexLiterals } from './regex-literals.js';
 
 export type Needles = ReadonlySet<string> | null;
 
 /** Fields whose values normalization composes: 'split' = built from backslash-joined raw pieces. */
 export type DerivedPolicy = ReadonlyMap<string, 'split' | 'none'>;
 
-const NO_LITERAL_MODS = new Set(['re', 'cidr', 'lt', 'lte', 'gt', 'gte', 'fieldref', 'exists', 'neq', 'expand',
+const NO_LITERAL_MODS = new Set(['cidr', 'lt', 'lte', 'gt', 'gte', 'fieldref', 'exists', 'neq', 'expand',
   'minute', 'hour', 'day', 'week', 'month', 'year', 'wide', 'utf16le', 'utf16be', 'utf16']);
 /** Needles longer than this are cut: any substring of a required literal is itself required. */
 const MAX_NEEDLE = 24;
@@ -60,8 +62,10 @@ function itemNeedles(item: DetectionItem, derived: DerivedPolicy): Needles {
   if (item.modifiers.some((m) => NO_LITERAL_MODS.has(m))) return null;
   const policy = item.field ? derived.get(item.field.toLowerCase()) : undefined;
   if (policy === 'none') return null;
+  const isRegex = item.modifiers.includes('re');
   const perValue: Needles[] = item.values.map((v) => {
     if (v.kind === 'null') return null;
+    if (isRegex) return v.kind === 'string' ? regexNeedles(v.value, policy === 'split') : null;
     const s: SigmaString = v.kind === 'string' ? v.value : plainString(v.kind === 'number' ? v.text : String(v.value));
     let variants: SigmaString[] = [s];
     try {
@@ -69,13 +73,20 @@ function itemNeedles(item: DetectionItem, derived: DerivedPolicy): Needles {
         if (m === 'base64') variants = variants.map(base64);
         else if (m === 'base64offset') variants = variants.flatMap(base64offset);
         else if (m === 'windash') variants = variants.flatMap(windash);
+        else if (m === 'contains') variants = variants.map((x) => ({ ...x, parts: [MANY, ...x.parts, MANY] }));
+        else if (m === 'startswith') variants = variants.map((x) => ({ ...x, parts: [...x.parts, MANY] }));
+        else if (m === 'endswith') variants = variants.map((x) => ({ ...x, parts: [MANY, ...x.parts] }));
       }
     } catch {
       return null;
     }
+    // A value that can only equal a JSON string sits between quotes in the raw
+    // text, so its anchored ends can carry the quote: '\\netstat.exe"' is far
+    // rarer than '\\netstat.exe'. Numbers and booleans may be unquoted.
+    const quoted = item.field !== undefined && policy === undefined && !looksUnquoted(s);
     const out = new Set<string>();
     for (const variant of variants) {
-      const n = literalNeedle(variant, policy === 'split');
+      const n = literalNeedle(variant, policy === 'split', quoted);
       if (n === undefined) return null;
       out.add(n);
     }
@@ -84,22 +95,76 @@ function itemNeedles(item: DetectionItem, derived: DerivedPolicy): Needles {
   return item.modifiers.includes('all') ? best(perValue) : union(perValue);
 }
 
-/** The longest raw-text literal inside a value, or undefined when none is usable. */
-function literalNeedle(s: SigmaString, splitBackslash: boolean): string | undefined {
+function looksUnquoted(s: SigmaString): boolean {
+  const text = s.parts.map((p) => (typeof p === 'string' ? p : '')).join('').trim().toLowerCase();
+  return text === '' || text === 'true' || text === 'false' || text === 'null' || /^[-+0-9.eE]+$/.test(text);
+}
+
+function regexNeedles(pattern: SigmaString, splitBackslash: boolean): Needles {
+  const lits = regexLiterals(pattern.parts.join(''));
+  if (!lits) return null;
+  const out = new Set<string>();
+  for (const l of lits) {
+    const n = literalNeedle({ parts: [MANY, l, MANY] }, splitBackslash, false);
+    if (n === undefined) return null;
+    out.add(n);
+  }
+  return out;
+}
+
+const HIVES = new Set(['hklm', 'hku', 'hkcu', 'hkcr', 'hkcc', 'hkey_local_machine', 'hkey_users', 'hkey_current_user', 'hkey_classes_root']);
+
+/**
+ * The best raw-text literal inside a value, or undefined when none is usable.
+ * Candidates are the literal runs between wildcards; with `quoted`, a run at
+ * the start of the value gains a leading quote and one at the end a trailing quote.
+ */
+function literalNeedle(s: SigmaString, splitBackslash: boolean, quoted: boolean): string | undefined {
   let bestPiece = '';
-  for (const p of s.parts) {
-    if (typeof p !== 'string') continue;
+  const parts = s.parts;
+  for (let pi = 0; pi < parts.length; pi++) {
+    const p = parts[pi];
+    if (p === MANY || p === ONE) continue;
+    const atStart = quoted && pi === 0;
+    const atEnd = quoted && pi === parts.length - 1;
     const pieces = splitBackslash ? p.split('\\') : [p];
-    for (const piece of pieces) {
-      // Non-ASCII may be escaped (\uXXXX) or raw UTF-8 in the file: keep ASCII runs only.
-      for (const run of piece.split(/[^\x20-\x7e\t]+/)) {
-        const raw = jsonEscape(run.toLowerCase());
+    pieces.forEach((piece, k) => {
+      if (splitBackslash && HIVES.has(piece.toLowerCase())) return;
+      const runs = caselessRuns(piece);
+      runs.forEach((run, r) => {
+        let raw = jsonEscape(run.toLowerCase());
+        if (raw === '') return;
+        // Quotes only where the run touches the value's own edge.
+        if (atStart && k === 0 && r === 0 && piece.startsWith(run)) raw = '"' + raw;
+        if (atEnd && k === pieces.length - 1 && r === runs.length - 1 && piece.endsWith(run)) raw = raw + '"';
         if (raw.length > bestPiece.length) bestPiece = raw;
-      }
-    }
+      });
+    });
   }
   if (bestPiece === '') return undefined;
-  return bestPiece.length > MAX_NEEDLE ? bestPiece.slice(0, MAX_NEEDLE) : bestPiece;
+  if (bestPiece.length <= MAX_NEEDLE) return bestPiece;
+  return bestPiece.endsWith('"') ? bestPiece.slice(-MAX_NEEDLE) : bestPiece.slice(0, MAX_NEEDLE);
+}
+
+/**
+ * Runs of characters the byte scanner can match case-insensitively: ASCII,
+ * and non-ASCII characters without case (emoji, symbols), taken as UTF-8.
+ * Lines that write non-ASCII as \\u escapes bypass the prefilter.
+ */
+function caselessRuns(s: string): string[] {
+  const runs: string[] = [];
+  let cur = '';
+  for (const ch of s) {
+    const code = ch.codePointAt(0)!;
+    const ok = (code >= 0x20 && code <= 0x7e) || code === 9 || (code > 0x7f && ch.toLowerCase() === ch.toUpperCase());
+    if (ok) cur += ch;
+    else {
+      if (cur) runs.push(cur);
+      cur = '';
+    }
+  }
+  if (cur) runs.push(cur);
+  return runs;
 }
 
 /** How the text appears inside a JSON string literal. */

@@ -19,7 +19,7 @@ export class NeedleScanner {
 
   constructor(needles: readonly string[]) {
     this.needleCount = needles.length;
-    const bytesOf = needles.map((n) => Buffer.from(n.toLowerCase(), 'latin1'));
+    const bytesOf = needles.map((n) => Buffer.from(n.toLowerCase(), 'utf8'));
     // Byte classes: 0 = any byte that no needle uses.
     let nClasses = 1;
     const cls = this.classOf;

@@ -23,7 +23,9 @@ export const DERIVED_FIELDS: readonly DerivedField[] = [
   { field: 'User', policy: 'split', from: 'Security 4688 Subject/Target DomainName\\UserName; ECS user.domain\\user.name' },
   { field: 'IntegrityLevel', policy: 'none', from: 'Security 4688 MandatoryLabel SID → label' },
   { field: 'ParentProcessId', policy: 'none', from: 'Security 4688 ProcessId hex → decimal' },
-  { field: 'TargetObject', policy: 'none', from: 'Security 4657 ObjectName with \\REGISTRY\\MACHINE → HKLM, + ObjectValueName' },
+  // Every backslash-separated piece is raw except the renamed hive (HKLM, HKU),
+  // which the prefilter never uses as a needle.
+  { field: 'TargetObject', policy: 'split', from: 'Security 4657 ObjectName with \\REGISTRY\\MACHINE → HKLM, + ObjectValueName' },
 ];
 
 export const DERIVED_FIELD_POLICY: ReadonlyMap<string, NeedlePolicy> = new Map(

@@ -71,20 +71,35 @@ export function parseAddress(s: string): Addr | undefined {
   return v6 ? { v4: false, bytes: v6 } : undefined;
 }
 
+/** An IPv4-mapped IPv6 address (::ffff:a.b.c.d) as the IPv4 address it stands for. */
+function unmapped(a: Addr): Addr {
+  if (a.v4) return a;
+  for (let i = 0; i < 10; i++) if (a.bytes[i] !== 0) return a;
+  if (a.bytes[10] !== 0xff || a.bytes[11] !== 0xff) return a;
+  return { v4: true, bytes: a.bytes.slice(12) };
+}
+
 export function compileCidr(network: string): (text: string) => boolean {
   const [addrText, lenText] = network.split('/');
-  const base = parseAddress(addrText ?? '');
+  let base = parseAddress(addrText ?? '');
   if (!base) throw new SigmaError(`'cidr' value '${network}' is not an IPv4 or IPv6 network`);
   const maxLen = base.v4 ? 32 : 128;
-  const prefix = lenText === undefined ? maxLen : Number(lenText);
+  let prefix = lenText === undefined ? maxLen : Number(lenText);
   if (!Number.isInteger(prefix) || prefix < 0 || prefix > maxLen || (lenText !== undefined && !/^\d+$/.test(lenText))) {
     throw new SigmaError(`'cidr' value '${network}' has an invalid prefix length`);
+  }
+  // Dual-stack sockets log IPv4 peers as ::ffff:a.b.c.d: an IPv4 network (or one written
+  // inside ::ffff:0:0/96) also takes event addresses in that form.
+  if (!base.v4 && prefix >= 96 && unmapped(base).v4) {
+    base = unmapped(base);
+    prefix -= 96;
   }
   const full = prefix >> 3;
   const rem = prefix & 7;
   const mask = rem ? (0xff << (8 - rem)) & 0xff : 0;
   return (text: string): boolean => {
-    const a = parseAddress(text);
+    const parsed = parseAddress(text);
+    const a = parsed && base.v4 ? unmapped(parsed) : parsed;
     if (!a || a.v4 !== base.v4) return false;
     for (let i = 0; i < full; i++) if (a.bytes[i] !== base.bytes[i]) return false;
     return rem === 0 || (a.bytes[full] & mask) === (base.bytes[full] & mask);

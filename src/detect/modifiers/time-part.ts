@@ -20,6 +20,8 @@ export function extractTimePart(value: string | number, part: TimePart): number 
     [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
     h = m[4] === undefined ? 0 : Number(m[4]);
     mi = m[5] === undefined ? 0 : Number(m[5]);
+    // Not a date ("2025-13-45"): no part to pull out.
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return undefined;
   }
   switch (part) {
     case 'minute': return mi;
