@@ -8,6 +8,7 @@ import { ALERT_FORMATS, type AlertFormat, type TextOut } from '../sinks/sink.js'
 import { terminalSafe } from '../sinks/terminal-safe.js';
 import { listFlag, parseArgs, stringFlag, UsageError } from './args.js';
 import { Progress } from './progress.js';
+import { SqliteStore } from '../store/sqlite-store.js';
 import { loadRules, parsePlaceholders } from './rule-loading.js';
 
 export const HUNT_HELP = `vigil hunt PATH... [options]
@@ -20,14 +21,18 @@ detected per file: JSON lines, a JSON array, one JSON document, or .gz of those.
   --placeholder N=V     value for an 'expand' placeholder %N% (repeatable)
   --format F            table (default), json, jsonl, csv
   --out FILE            write alerts to FILE instead of stdout
+  --store FILE          SQLite store for this hunt and its alerts (default .vigil/vigil.db)
+  --no-store            do not record the hunt in a store
   --no-progress         no progress bar
   --quiet               no summary on stderr
 `;
 
+export const DEFAULT_STORE = '.vigil/vigil.db';
+
 export async function huntCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     rules: 'list', 'no-builtin': 'bool', placeholder: 'list', format: 'string', out: 'string',
-    'no-progress': 'bool', quiet: 'bool', help: 'bool',
+    'no-progress': 'bool', quiet: 'bool', help: 'bool', store: 'string', 'no-store': 'bool',
   });
   if (args.flags.get('help')) {
     process.stdout.write(HUNT_HELP);
@@ -54,21 +59,29 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const outPath = stringFlag(args, 'out');
   const sink = createAlertSink(format, textOut(outPath));
   const progress = new Progress(total, !args.flags.get('no-progress'));
+  const store = args.flags.get('no-store') ? undefined : new SqliteStore(stringFlag(args, 'store') ?? DEFAULT_STORE);
+  store?.beginHunt(args.positional);
   const hunt = new Hunt(detector, {
-    onAlert: (a: Alert) => sink.write(a),
+    onAlert: (a: Alert) => {
+      sink.write(a);
+      store?.add(a);
+    },
     onError: (file, message, record) =>
       process.stderr.write(`vigil: ${terminalSafe(file)}${record ? `:${record}` : ''}: ${terminalSafe(message)}\n`),
     onProgress: (bytes) => progress.update(bytes, hunt.stats.events),
   });
   const t0 = process.hrtime.bigint();
-  for (const f of inputs) await hunt.runFile(f.path, f.size);
+  for (const f of inputs) await hunt.runFile(f.path, f.size, f.explicit);
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   progress.done();
   await sink.close();
+  store?.finishHunt(hunt.stats);
+  store?.close();
 
   const s = hunt.stats;
-  log(`vigil: ${s.files} files, ${s.events} events (${s.parsed} parsed), ${s.alerts} alerts, ${s.errors} errors, ` +
+  log(`vigil: ${s.files} files${s.skippedFiles ? ` (+${s.skippedFiles} non-log files skipped)` : ''}, ${s.events} events (${s.parsed} parsed), ${s.alerts} alerts, ${s.errors} errors, ` +
     `${secs.toFixed(2)} s, ${Math.round(s.events / Math.max(secs, 1e-6)).toLocaleString('en-US')} events/s`);
+  if (store) log(`vigil: alerts stored in ${store.path}`);
   for (const [id, r] of [...s.alertsByRule].sort((a, b) => b[1].count - a[1].count)) {
     log(`  ${String(r.count).padStart(7)}  ${(r.level ?? '-').padEnd(13)} ${terminalSafe(r.title)} (${id})`);
   }

@@ -15,6 +15,7 @@ import { applyFilter, compileRule, type CompiledRule } from './compile-rule.js';
 import { logsourceAdmits } from './logsource-match.js';
 import { ruleNeedles, type DerivedPolicy } from './needles.js';
 import { NeedleScanner } from './prefilter.js';
+import { CHUNK_FILTER_MAX_NEEDLES, ChunkFilter } from './chunk-filter.js';
 
 export interface DetectorOptions extends CompileOptions {
   /** Normalization's derived fields, so needles are not taken from composed values. */
@@ -28,6 +29,8 @@ export class Detector {
   /** Rules with no required literal: they see every event. */
   private needleless: number[] = [];
   private scanner: NeedleScanner | null = null;
+  /** Whole-chunk line filter, for rule sets with few enough needles. */
+  chunkFilter: ChunkFilter | null = null;
   private needleRules: number[][] = [];
   private readonly stamp: Int32Array;
   private generation = 1;
@@ -92,7 +95,9 @@ export class Detector {
         this.needleRules[id].push(idx);
       }
     });
-    this.scanner = new NeedleScanner([...ids.keys()]);
+    const needles = [...ids.keys()];
+    this.scanner = new NeedleScanner(needles);
+    if (needles.length > 0 && needles.length <= CHUNK_FILTER_MAX_NEEDLES) this.chunkFilter = new ChunkFilter(needles);
   }
 
   /** Number of rules without a usable literal (they defeat the prefilter). */

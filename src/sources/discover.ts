@@ -5,11 +5,13 @@ import { join } from 'node:path';
 export interface InputFile {
   path: string;
   size: number;
+  /** Named on the command line (rather than found in a folder). */
+  explicit: boolean;
 }
 
 export function discoverFiles(paths: readonly string[], onError: (path: string, message: string) => void): InputFile[] {
   const out: InputFile[] = [];
-  const visit = (p: string): void => {
+  const visit = (p: string, explicit: boolean): void => {
     let st;
     try {
       st = statSync(p);
@@ -25,11 +27,11 @@ export function discoverFiles(paths: readonly string[], onError: (path: string, 
         onError(p, `cannot list folder: ${(e as Error).message}`);
         return;
       }
-      for (const name of names) visit(join(p, name));
+      for (const name of names) visit(join(p, name), false);
     } else if (st.isFile()) {
-      out.push({ path: p, size: st.size });
+      out.push({ path: p, size: st.size, explicit });
     }
   };
-  for (const p of paths) visit(p);
+  for (const p of paths) visit(p, true);
   return out;
 }

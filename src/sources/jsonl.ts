@@ -7,47 +7,69 @@ import type { RecordSink } from './records.js';
 export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 export async function readJsonLines(stream: AsyncIterable<Buffer>, sink: RecordSink, maxLine = MAX_LINE_BYTES): Promise<void> {
-  let carry: Buffer | null = null;
+  let carry: Buffer[] = []; // the unfinished last line, in pieces
+  let carryBytes = 0;
   let lineNo = 0;
   let consumed = 0;
   let skipping = false; // inside an oversized line, dropping bytes until its newline
   for await (const chunk of stream) {
     consumed += chunk.length;
-    let buf: Buffer = chunk;
     let start = 0;
-    if (skipping) {
-      const nl = buf.indexOf(10);
-      if (nl < 0) {
+    const first = chunk.indexOf(10);
+    if (skipping || carryBytes > 0) {
+      if (first < 0) {
+        if (!skipping) {
+          carry.push(chunk);
+          carryBytes += chunk.length;
+          if (carryBytes > maxLine) skipping = oversized(++lineNo);
+        }
         sink.progress?.(consumed);
         continue;
       }
-      skipping = false;
-      start = nl + 1;
-    } else if (carry) {
-      buf = Buffer.concat([carry, chunk]);
-      carry = null;
-    }
-    for (;;) {
-      const nl = buf.indexOf(10, start);
-      if (nl < 0) break;
-      lineNo++;
-      emit(buf, start, nl, lineNo, sink);
-      start = nl + 1;
-    }
-    if (start < buf.length) {
-      if (buf.length - start > maxLine) {
+      if (!skipping) {
+        // Only the straddling line is copied; the rest is read in place.
+        const line = Buffer.concat([...carry, chunk.subarray(0, first)]);
         lineNo++;
-        sink.error(`line ${lineNo} is longer than ${maxLine} bytes; skipped`, lineNo);
-        skipping = true;
-      } else {
-        carry = Buffer.from(buf.subarray(start));
+        sink.chunk?.(line, 0, line.length);
+        emit(line, 0, line.length, lineNo, sink);
+      }
+      skipping = false;
+      carry = [];
+      carryBytes = 0;
+      start = first + 1;
+    }
+    const last = chunk.lastIndexOf(10);
+    if (last >= start) {
+      sink.chunk?.(chunk, start, last + 1);
+      for (;;) {
+        const nl = chunk.indexOf(10, start);
+        if (nl < 0) break;
+        lineNo++;
+        emit(chunk, start, nl, lineNo, sink);
+        start = nl + 1;
+      }
+    }
+    if (start < chunk.length) {
+      if (chunk.length - start > maxLine) skipping = oversized(++lineNo);
+      else {
+        carry = [chunk.subarray(start)];
+        carryBytes = chunk.length - start;
       }
     }
     sink.progress?.(consumed);
   }
-  if (carry && carry.length) {
+  if (carryBytes > 0 && !skipping) {
+    const line = Buffer.concat(carry);
+    sink.chunk?.(line, 0, line.length);
     lineNo++;
-    emit(carry, 0, carry.length, lineNo, sink);
+    emit(line, 0, line.length, lineNo, sink);
+  }
+
+  function oversized(n: number): true {
+    sink.error(`line ${n} is longer than ${maxLine} bytes; skipped`, n);
+    carry = [];
+    carryBytes = 0;
+    return true;
   }
 }
 

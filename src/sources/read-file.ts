@@ -7,6 +7,7 @@ import { readJsonLines } from './jsonl.js';
 import type { RecordSink } from './records.js';
 
 const CHUNK = 1 << 20;
+export const NOT_A_LOG = 'not a recognized log format';
 /** V8 cannot hold a longer string; larger single documents must be JSON lines. */
 const MAX_DOCUMENT_BYTES = 500 * 1024 * 1024;
 
@@ -50,7 +51,7 @@ export async function readLogFile(path: string, sink: RecordSink): Promise<FileF
         sink.error('EVTX files are not read by this version yet (native EVTX reader: issue #3); skipped');
         break;
       default:
-        sink.error('not a recognized log format (expected JSON, JSON lines or .gz of those); skipped');
+        sink.error(`${NOT_A_LOG} (expected JSON, JSON lines or .gz of those); skipped`);
     }
   } catch (e) {
     sink.error(`read failed: ${(e as Error).message}`);

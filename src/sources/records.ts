@@ -1,5 +1,10 @@
 /** What a reader hands on: raw JSON lines (so detection can skip them unparsed) or parsed objects. */
 export interface RecordSink {
+  /**
+   * Optional: announces that the lines which follow all lie in buf[start, end),
+   * so a consumer can scan the whole region once before taking them one by one.
+   */
+  chunk?(buf: Buffer, start: number, end: number): void;
   /** One JSON text in buf[start, end); `record` is its 1-based line number. */
   line(buf: Buffer, start: number, end: number, record: number): void;
   /** One already-parsed event. */
