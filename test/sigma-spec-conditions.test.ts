@@ -309,6 +309,7 @@ filter:
 describe('spec: multi-document YAML (action: global / repeat / reset)', () => {
   const text = `action: global
 title: Global part
+level: high
 logsource:
   category: test
 detection:
@@ -360,6 +361,11 @@ detection:
     const det = detector(text);
     assert.deepEqual(matchedTitles(det, { Image: 'c.exe' }), ['After reset']); // no `common` here
     assert.deepEqual(matchedTitles(det, { Image: 'a.exe' }), []);
+    const byTitle = new Map(det.rules.map((r) => [r.rule.meta.title, r.rule]));
+    assert.deepEqual([...byTitle.get('First')!.detections.keys()].sort(), ['common', 'selection']);
+    assert.deepEqual([...byTitle.get('After reset')!.detections.keys()], ['selection']);
+    assert.equal(byTitle.get('First')!.meta.level, 'high');
+    assert.equal(byTitle.get('After reset')!.meta.level, undefined);
   });
 
   it('repeat without a previous document and an unknown action are errors', () => {

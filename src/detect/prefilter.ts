@@ -11,7 +11,9 @@ export class NeedleScanner {
   private readonly classOf = new Uint8Array(256);
   private readonly nClasses: number;
   private readonly next: Int32Array;
-  /** For each state: index into outStart/outIds, or -1. */
+  private readonly start: number;
+  private readonly outThreshold: number;
+  /** For each state: index into outIds, or -1. */
   private readonly outHead: Int32Array;
   private readonly outIds: Int32Array;
   private readonly outNext: Int32Array;
@@ -71,17 +73,30 @@ export class NeedleScanner {
         }
       }
     }
-    this.next = next;
-    // Outputs as linked lists in flat arrays.
+    // Renumber so that states with outputs come last: the hot loop then
+    // tests "any output here?" with one comparison, no extra load. Transitions
+    // are stored premultiplied by the class count (row offsets), saving a multiply.
+    const order = [...Array(nStates).keys()].sort((a, b) => Number(outputs[a].length > 0) - Number(outputs[b].length > 0));
+    const newId = new Int32Array(nStates);
+    order.forEach((old, i) => (newId[old] = i));
+    const firstOut = order.findIndex((old) => outputs[old].length > 0);
+    this.outThreshold = (firstOut < 0 ? nStates : firstOut) * nClasses;
+    const table = new Int32Array(nStates * nClasses);
+    for (let s = 0; s < nStates; s++) {
+      const row = newId[s] * nClasses;
+      for (let c = 0; c < nClasses; c++) table[row + c] = newId[next[s * nClasses + c]] * nClasses;
+    }
+    this.next = table;
+    this.start = newId[0] * nClasses;
+    // Outputs as linked lists in flat arrays, indexed by row offset / nClasses.
     this.outHead = new Int32Array(nStates).fill(-1);
     const ids: number[] = [];
     const links: number[] = [];
     for (let s = 0; s < nStates; s++) {
-      const uniq = [...new Set(outputs[s])];
-      for (const id of uniq) {
+      for (const id of new Set(outputs[s])) {
         ids.push(id);
-        links.push(this.outHead[s]);
-        this.outHead[s] = ids.length - 1;
+        links.push(this.outHead[newId[s]]);
+        this.outHead[newId[s]] = ids.length - 1;
       }
     }
     this.outIds = Int32Array.from(ids);
@@ -96,19 +111,15 @@ export class NeedleScanner {
   scan(buf: Uint8Array, start: number, end: number, onHit: (id: number) => void): boolean {
     const next = this.next;
     const cls = this.classOf;
+    const threshold = this.outThreshold;
     const n = this.nClasses;
-    const head = this.outHead;
-    let s = 0;
+    let s = this.start;
     let hit = false;
     for (let i = start; i < end; i++) {
-      s = next[s * n + cls[buf[i]]];
-      let o = head[s];
-      if (o !== -1) {
+      s = next[s + cls[buf[i]]];
+      if (s >= threshold) {
         hit = true;
-        while (o !== -1) {
-          onHit(this.outIds[o]);
-          o = this.outNext[o];
-        }
+        for (let o = this.outHead[s / n]; o !== -1; o = this.outNext[o]) onHit(this.outIds[o]);
       }
     }
     return hit;
@@ -118,12 +129,11 @@ export class NeedleScanner {
   any(buf: Uint8Array, start: number, end: number): boolean {
     const next = this.next;
     const cls = this.classOf;
-    const n = this.nClasses;
-    const head = this.outHead;
-    let s = 0;
+    const threshold = this.outThreshold;
+    let s = this.start;
     for (let i = start; i < end; i++) {
-      s = next[s * n + cls[buf[i]]];
-      if (head[s] !== -1) return true;
+      s = next[s + cls[buf[i]]];
+      if (s >= threshold) return true;
     }
     return false;
   }
