@@ -6,53 +6,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FieldValue } from '../src/core/event.js';
-import { Detector, type DetectorOptions } from '../src/detect/engine.js';
-import { FlatEvent } from '../src/normalize/flat-event.js';
+import type { Detector } from '../src/detect/engine.js';
 import { loadSigmaText } from '../src/sigma/load.js';
+import { detector, event, matches, problems, ruleFactory } from './sigma-spec-helpers.js';
 
 // ---------------------------------------------------------------- helpers
 
 const TITLE = 'Spec conditions rule';
-
-function dedent(text: string): string {
-  const lines = text.replace(/^\n/, '').replace(/\n\s*$/, '').split('\n');
-  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
-  return lines.map((l) => l.slice(indent)).join('\n');
-}
-
-/** A whole rule around a detection block; the template is taken raw. */
-function rule(strings: TemplateStringsArray, ...values: unknown[]): string {
-  const detection = dedent(String.raw(strings, ...values)).replace(/^/gm, '  ');
-  return `title: ${TITLE}\nid: 5b0c1f2e-0000-4000-8000-000000000003\nlogsource:\n  category: test\ndetection:\n${detection}\n`;
-}
+const rule = ruleFactory(TITLE, '5b0c1f2e-0000-4000-8000-000000000003');
 
 /** Selections a, b, c test fields A, B, C for the value 1. */
 function abc(condition: string): string {
   return `title: ${TITLE}\nlogsource:\n  category: test\ndetection:\n  a:\n    A: 1\n  b:\n    B: 1\n  c:\n    C: 1\n  condition: ${condition}\n`;
-}
-
-function problems(yaml: string, opts: DetectorOptions = {}): string[] {
-  const { documents, errors } = loadSigmaText(yaml);
-  const det = new Detector(documents, opts);
-  return [...errors, ...det.errors].map((e) => e.describe());
-}
-
-function detector(yaml: string, opts: DetectorOptions = {}): Detector {
-  const { documents, errors } = loadSigmaText(yaml);
-  const det = new Detector(documents, opts);
-  assert.deepEqual([...errors, ...det.errors].map((e) => e.describe()), [], 'rules should compile');
-  assert.ok(det.rules.length > 0, 'a rule should load');
-  return det;
-}
-
-function event(fields: Record<string, FieldValue>): FlatEvent {
-  const ev = new FlatEvent();
-  for (const [k, v] of Object.entries(fields)) ev.put(k, v);
-  return ev;
-}
-
-function matches(ruleYaml: string, fields: Record<string, FieldValue>): boolean {
-  return detector(ruleYaml).match(event(fields)).length > 0;
 }
 
 /** Titles of the rules in a multi-document text that match the event. */
@@ -67,51 +32,70 @@ function truth(condition: string, on: string): boolean {
   return matches(abc(condition), fields);
 }
 
+/** Asserts each row: [condition, letters set in the event, whether the condition holds]. */
+function expectTruth(rows: [condition: string, on: string, expected: boolean][]): void {
+  for (const [condition, on, expected] of rows) {
+    assert.equal(truth(condition, on), expected, `'${condition}' with '${on}' set`);
+  }
+}
+
 // ---------------------------------------------------------------- tests
 
 describe('spec: condition operators and precedence', () => {
   it('and / or / not', () => {
-    assert.equal(truth('a and b', 'ab'), true);
-    assert.equal(truth('a and b', 'a'), false);
-    assert.equal(truth('a or b', 'b'), true);
-    assert.equal(truth('a or b', 'c'), false);
-    assert.equal(truth('not a', ''), true);
-    assert.equal(truth('not a', 'a'), false);
-    assert.equal(truth('not not a', 'a'), true);
+    expectTruth([
+      ['a and b', 'ab', true],
+      ['a and b', 'a', false],
+      ['a or b', 'b', true],
+      ['a or b', 'c', false],
+      ['not a', '', true],
+      ['not a', 'a', false],
+      ['not not a', 'a', true],
+    ]);
   });
 
   it('a or b and c = a or (b and c)', () => {
-    assert.equal(truth('a or b and c', 'a'), true); // (a or b) and c would be false
-    assert.equal(truth('a or b and c', 'b'), false);
-    assert.equal(truth('a or b and c', 'bc'), true);
-    assert.equal(truth('b and c or a', 'a'), true);
+    expectTruth([
+      ['a or b and c', 'a', true], // (a or b) and c would be false
+      ['a or b and c', 'b', false],
+      ['a or b and c', 'bc', true],
+      ['b and c or a', 'a', true],
+    ]);
   });
 
   it('not a and b = (not a) and b', () => {
-    assert.equal(truth('not a and b', 'b'), true);
-    assert.equal(truth('not a and b', 'ab'), false);
-    assert.equal(truth('not a and b', ''), false); // not (a and b) would be true
+    expectTruth([
+      ['not a and b', 'b', true],
+      ['not a and b', 'ab', false],
+      ['not a and b', '', false], // not (a and b) would be true
+    ]);
   });
 
   it('not binds tighter than or', () => {
-    assert.equal(truth('not a or b', 'ab'), true); // not (a or b) would be false
-    assert.equal(truth('not a or b', 'a'), false);
+    expectTruth([
+      ['not a or b', 'ab', true], // not (a or b) would be false
+      ['not a or b', 'a', false],
+    ]);
   });
 
   it('parentheses override precedence', () => {
-    assert.equal(truth('(a or b) and c', 'a'), false);
-    assert.equal(truth('(a or b) and c', 'ac'), true);
-    assert.equal(truth('not (a and b)', ''), true);
-    assert.equal(truth('not (a and b)', 'ab'), false);
-    assert.equal(truth('a and (b or (not c))', 'a'), true);
-    assert.equal(truth('a and (b or (not c))', 'ac'), false);
+    expectTruth([
+      ['(a or b) and c', 'a', false],
+      ['(a or b) and c', 'ac', true],
+      ['not (a and b)', '', true],
+      ['not (a and b)', 'ab', false],
+      ['a and (b or (not c))', 'a', true],
+      ['a and (b or (not c))', 'ac', false],
+    ]);
   });
 
   it('long chains of the same operator', () => {
-    assert.equal(truth('a and b and c', 'abc'), true);
-    assert.equal(truth('a and b and c', 'ab'), false);
-    assert.equal(truth('a or b or c', 'c'), true);
-    assert.equal(truth('a or b or c', ''), false);
+    expectTruth([
+      ['a and b and c', 'abc', true],
+      ['a and b and c', 'ab', false],
+      ['a or b or c', 'c', true],
+      ['a or b or c', '', false],
+    ]);
   });
 
   it('malformed conditions are rejected', () => {

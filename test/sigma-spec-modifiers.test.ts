@@ -10,60 +10,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import type { FieldValue } from '../src/core/event.js';
-import { Detector, type DetectorOptions } from '../src/detect/engine.js';
-import { FlatEvent } from '../src/normalize/flat-event.js';
-import { loadSigmaText } from '../src/sigma/load.js';
+import { b64, b64be, b64bom, b64le, detector, event, itemFactory, matches, problems, ruleFactory } from './sigma-spec-helpers.js';
 
 // ---------------------------------------------------------------- helpers
 
 const TITLE = 'Spec modifiers rule';
-
-function dedent(text: string): string {
-  const lines = text.replace(/^\n/, '').replace(/\n\s*$/, '').split('\n');
-  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
-  return lines.map((l) => l.slice(indent)).join('\n');
-}
-
-/** A whole rule around a detection block; the template is taken raw. */
-function rule(strings: TemplateStringsArray, ...values: unknown[]): string {
-  const detection = dedent(String.raw(strings, ...values)).replace(/^/gm, '  ');
-  return `title: ${TITLE}\nid: 5b0c1f2e-0000-4000-8000-000000000002\nlogsource:\n  category: test\ndetection:\n${detection}\n`;
-}
-
-/** Rule with one selection `field: value`; value is YAML (quote it yourself). */
-function item(key: string, valueYaml: string): string {
-  return `title: ${TITLE}\nlogsource:\n  category: test\ndetection:\n  sel:\n    ${key}: ${valueYaml}\n  condition: sel\n`;
-}
-
-/** Load problems and compile problems, as `describe()` prints them. */
-function problems(yaml: string, opts: DetectorOptions = {}): string[] {
-  const { documents, errors } = loadSigmaText(yaml);
-  const det = new Detector(documents, opts);
-  return [...errors, ...det.errors].map((e) => e.describe());
-}
-
-function detector(yaml: string, opts: DetectorOptions = {}): Detector {
-  const { documents, errors } = loadSigmaText(yaml);
-  const det = new Detector(documents, opts);
-  assert.deepEqual([...errors, ...det.errors].map((e) => e.describe()), [], 'rule should compile');
-  assert.ok(det.rules.length > 0, 'rule should load');
-  return det;
-}
-
-function event(fields: Record<string, FieldValue>): FlatEvent {
-  const ev = new FlatEvent();
-  for (const [k, v] of Object.entries(fields)) ev.put(k, v);
-  return ev;
-}
-
-function matches(ruleYaml: string, fields: Record<string, FieldValue>, opts: DetectorOptions = {}): boolean {
-  return detector(ruleYaml, opts).match(event(fields)).length > 0;
-}
-
-const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
-const b64le = (text: string): string => Buffer.from(text, 'utf16le').toString('base64');
-const b64be = (text: string): string => Buffer.from(text, 'utf16le').swap16().toString('base64');
-const b64bom = (text: string): string => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]).toString('base64');
+const rule = ruleFactory(TITLE, '5b0c1f2e-0000-4000-8000-000000000002');
+const item = itemFactory(TITLE);
 
 const DASHES = ['-', '/', '\u2013', '\u2014', '\u2015'];
 
@@ -488,52 +441,66 @@ describe('spec: minute / hour / day / week / month / year', () => {
 
 describe('spec: cidr', () => {
   const inNet = (net: string, ip: string): boolean => matches(item('Ip|cidr', `'${net}'`), { Ip: ip });
+  /** Asserts each row: [network, event address, whether the address is in the network]. */
+  const expectInNet = (rows: [net: string, ip: string, expected: boolean][]): void => {
+    for (const [net, ip, expected] of rows) assert.equal(inNet(net, ip), expected, `${ip} in ${net}`);
+  };
 
   it('IPv4 networks', () => {
-    assert.equal(inNet('10.0.0.0/8', '10.255.1.2'), true);
-    assert.equal(inNet('10.0.0.0/8', '11.0.0.1'), false);
-    assert.equal(inNet('192.168.1.0/24', '192.168.1.255'), true);
-    assert.equal(inNet('192.168.1.0/24', '192.168.2.0'), false);
-    assert.equal(inNet('172.16.0.0/12', '172.31.255.255'), true);
-    assert.equal(inNet('172.16.0.0/12', '172.32.0.0'), false);
+    expectInNet([
+      ['10.0.0.0/8', '10.255.1.2', true],
+      ['10.0.0.0/8', '11.0.0.1', false],
+      ['192.168.1.0/24', '192.168.1.255', true],
+      ['192.168.1.0/24', '192.168.2.0', false],
+      ['172.16.0.0/12', '172.31.255.255', true],
+      ['172.16.0.0/12', '172.32.0.0', false],
+    ]);
   });
 
   it('/0 and /32', () => {
-    assert.equal(inNet('0.0.0.0/0', '8.8.8.8'), true);
-    assert.equal(inNet('10.1.2.3/32', '10.1.2.3'), true);
-    assert.equal(inNet('10.1.2.3/32', '10.1.2.4'), false);
+    expectInNet([
+      ['0.0.0.0/0', '8.8.8.8', true],
+      ['10.1.2.3/32', '10.1.2.3', true],
+      ['10.1.2.3/32', '10.1.2.4', false],
+    ]);
   });
 
   it('IPv6 networks, compressed zeros and case', () => {
-    assert.equal(inNet('2001:db8::/32', '2001:0db8:0000:0000:0000:0000:0000:0001'), true);
-    assert.equal(inNet('2001:db8::/32', '2001:DB8::1'), true);
-    assert.equal(inNet('2001:db8::/32', '2001:db9::1'), false);
-    assert.equal(inNet('2001:0db8:0000::/48', '2001:db8:0:ffff::1'), true);
-    assert.equal(inNet('2001:0db8:0000::/48', '2001:db8:1::1'), false);
-    assert.equal(inNet('fe80::/10', 'febf::1'), true);
-    assert.equal(inNet('fe80::/10', 'fec0::1'), false);
+    expectInNet([
+      ['2001:db8::/32', '2001:0db8:0000:0000:0000:0000:0000:0001', true],
+      ['2001:db8::/32', '2001:DB8::1', true],
+      ['2001:db8::/32', '2001:db9::1', false],
+      ['2001:0db8:0000::/48', '2001:db8:0:ffff::1', true],
+      ['2001:0db8:0000::/48', '2001:db8:1::1', false],
+      ['fe80::/10', 'febf::1', true],
+      ['fe80::/10', 'fec0::1', false],
+    ]);
   });
 
   it('IPv6 /0 and /128', () => {
-    assert.equal(inNet('::/0', 'fe80::1'), true);
-    assert.equal(inNet('::/0', '2001:db8::1'), true);
-    assert.equal(inNet('fe80::1/128', 'fe80:0:0:0:0:0:0:1'), true);
-    assert.equal(inNet('fe80::1/128', 'fe80::2'), false);
-    assert.equal(inNet('::1/128', '::1'), true);
-    assert.equal(inNet('::1/128', '::2'), false);
+    expectInNet([
+      ['::/0', 'fe80::1', true],
+      ['::/0', '2001:db8::1', true],
+      ['fe80::1/128', 'fe80:0:0:0:0:0:0:1', true],
+      ['fe80::1/128', 'fe80::2', false],
+      ['::1/128', '::1', true],
+      ['::1/128', '::2', false],
+    ]);
   });
 
   it('IPv4 and IPv6 stay apart, except IPv4-mapped addresses (::ffff:a.b.c.d)', () => {
-    assert.equal(inNet('0.0.0.0/0', '::1'), false);
-    assert.equal(inNet('::/0', '1.2.3.4'), false);
-    // Dual-stack sockets log IPv4 peers as ::ffff:a.b.c.d; they belong to the IPv4 network.
-    assert.equal(inNet('10.0.0.0/8', '::ffff:10.1.2.3'), true);
-    assert.equal(inNet('10.0.0.0/8', '::FFFF:a01:203'), true); // same address in hex words
-    assert.equal(inNet('10.0.0.0/8', '::ffff:11.1.2.3'), false);
-    // A network written in the mapped form takes plain IPv4 and mapped addresses alike.
-    assert.equal(inNet('::ffff:10.0.0.0/104', '10.1.2.3'), true);
-    assert.equal(inNet('::ffff:10.0.0.0/104', '::ffff:10.1.2.3'), true);
-    assert.equal(inNet('::ffff:10.0.0.0/104', '11.1.2.3'), false);
+    expectInNet([
+      ['0.0.0.0/0', '::1', false],
+      ['::/0', '1.2.3.4', false],
+      // Dual-stack sockets log IPv4 peers as ::ffff:a.b.c.d; they belong to the IPv4 network.
+      ['10.0.0.0/8', '::ffff:10.1.2.3', true],
+      ['10.0.0.0/8', '::FFFF:a01:203', true], // same address in hex words
+      ['10.0.0.0/8', '::ffff:11.1.2.3', false],
+      // A network written in the mapped form takes plain IPv4 and mapped addresses alike.
+      ['::ffff:10.0.0.0/104', '10.1.2.3', true],
+      ['::ffff:10.0.0.0/104', '::ffff:10.1.2.3', true],
+      ['::ffff:10.0.0.0/104', '11.1.2.3', false],
+    ]);
   });
 
   it('event values that are not addresses never match', () => {

@@ -10,55 +10,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FieldValue } from '../src/core/event.js';
-import { Detector, type DetectorOptions } from '../src/detect/engine.js';
-import { FlatEvent } from '../src/normalize/flat-event.js';
-import { normalizeObject } from '../src/normalize/index.js';
-import { loadSigmaText } from '../src/sigma/load.js';
+import { matches, matchesJson, problems, ruleFactory } from './sigma-spec-helpers.js';
 
 // ---------------------------------------------------------------- helpers
 
-function dedent(text: string): string {
-  const lines = text.replace(/^\n/, '').replace(/\n\s*$/, '').split('\n');
-  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => /^ */.exec(l)![0].length));
-  return lines.map((l) => l.slice(indent)).join('\n');
-}
-
-/** A whole rule around a detection block; the template is taken raw. */
-function rule(strings: TemplateStringsArray, ...values: unknown[]): string {
-  const detection = dedent(String.raw(strings, ...values)).replace(/^/gm, '  ');
-  return `title: Spec values rule\nid: 5b0c1f2e-0000-4000-8000-000000000001\nlogsource:\n  category: test\ndetection:\n${detection}\n`;
-}
-
-/** Load problems and compile problems, as `describe()` prints them. */
-function problems(yaml: string, opts: DetectorOptions = {}): string[] {
-  const { documents, errors } = loadSigmaText(yaml);
-  const det = new Detector(documents, opts);
-  return [...errors, ...det.errors].map((e) => e.describe());
-}
-
-function detector(yaml: string, opts: DetectorOptions = {}): Detector {
-  const { documents, errors } = loadSigmaText(yaml);
-  const det = new Detector(documents, opts);
-  const all = [...errors, ...det.errors];
-  assert.deepEqual(all.map((e) => e.describe()), [], 'rule should compile');
-  assert.ok(det.rules.length > 0, 'rule should load');
-  return det;
-}
-
-function event(fields: Record<string, FieldValue>): FlatEvent {
-  const ev = new FlatEvent();
-  for (const [k, v] of Object.entries(fields)) ev.put(k, v);
-  return ev;
-}
-
-function matches(ruleYaml: string, fields: Record<string, FieldValue>): boolean {
-  return detector(ruleYaml).match(event(fields)).length > 0;
-}
-
-/** Same, through the JSON normalizer (JSON null, numbers, nesting as real input has them). */
-function matchesJson(ruleYaml: string, obj: unknown): boolean {
-  return detector(ruleYaml).match(normalizeObject(obj)).length > 0;
-}
+const rule = ruleFactory('Spec values rule', '5b0c1f2e-0000-4000-8000-000000000001');
 
 // ---------------------------------------------------------------- tests
 

@@ -20,7 +20,8 @@ export function compileRule(rule: SigmaRule, opts: CompileOptions = {}): Compile
   }
 }
 
-function compileBody(doc: SigmaRule | SigmaFilter, opts: CompileOptions): EventPredicate {
+/** Detections and condition of a rule or filter → one predicate; errors name the detection. */
+export function compileBody(doc: SigmaRule | SigmaFilter, opts: CompileOptions): EventPredicate {
   const preds = new Map<string, EventPredicate>();
   for (const [name, d] of doc.detections) {
     try {

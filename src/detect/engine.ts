@@ -34,6 +34,9 @@ export class Detector {
   private needleRules: number[][] = [];
   private readonly stamp: Int32Array;
   private generation = 1;
+  /** Rules marked by the last markCandidates, and whether markAll was used instead. */
+  private readonly marked: number[] = [];
+  private allMarked = false;
   private readonly byLogsource = new Map<string, number[]>();
 
   constructor(documents: readonly SigmaDocument[], opts: DetectorOptions = {}) {
@@ -120,9 +123,16 @@ export class Detector {
       this.generation = 1;
     }
     const gen = this.generation;
+    this.allMarked = false;
+    this.marked.length = 0;
     const hit = this.scanner!.scan(raw, start, end, (id) => {
       const rules = this.needleRules[id];
-      for (let i = 0; i < rules.length; i++) this.stamp[rules[i]] = gen;
+      for (let i = 0; i < rules.length; i++) {
+        if (this.stamp[rules[i]] !== gen) {
+          this.stamp[rules[i]] = gen;
+          this.marked.push(rules[i]);
+        }
+      }
     });
     return hit || this.needleless.length > 0;
   }
@@ -131,6 +141,21 @@ export class Detector {
   markAll(): void {
     this.generation++;
     this.stamp.fill(this.generation);
+    this.allMarked = true;
+  }
+
+  /**
+   * Whether any rule marked for the current line (or any needle-less rule)
+   * could apply to an event of this product. False lets the caller skip
+   * normalizing a line whose only needle hits belong to other platforms' rules.
+   */
+  markedMayApplyTo(product: string): boolean {
+    if (this.allMarked || this.needleless.length > 0) return true;
+    for (const idx of this.marked) {
+      const p = this.rules[idx].rule.logsource.product;
+      if (p === undefined || p.toLowerCase() === product) return true;
+    }
+    return false;
   }
 
   /** Rules that match the event, among those marked by the last markCandidates/markAll. */

@@ -26,7 +26,7 @@ export type DerivedPolicy = ReadonlyMap<string, 'split' | 'none'>;
 const NO_LITERAL_MODS = new Set(['cidr', 'lt', 'lte', 'gt', 'gte', 'fieldref', 'exists', 'neq', 'expand',
   'minute', 'hour', 'day', 'week', 'month', 'year', 'wide', 'utf16le', 'utf16be', 'utf16']);
 /** Needles longer than this are cut: any substring of a required literal is itself required. */
-const MAX_NEEDLE = 24;
+const MAX_NEEDLE = 16;
 
 export function ruleNeedles(rule: SigmaRule, derived: DerivedPolicy): Needles {
   const names = [...rule.detections.keys()];

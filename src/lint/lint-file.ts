@@ -9,9 +9,7 @@
  * A file is ok when it loads without error, holds at least one document and
  * every rule and filter compiles. Every message names the file and the rule.
  */
-import { compileCondition, compileDetection } from '../detect/compile-condition.js';
-import type { EventPredicate } from '../detect/compile-item.js';
-import { compileRule } from '../detect/compile-rule.js';
+import { compileBody, compileRule } from '../detect/compile-rule.js';
 import { SigmaError } from '../sigma/errors.js';
 import { loadSigmaFile } from '../sigma/load.js';
 import type { SigmaCorrelation, SigmaDocument, SigmaFilter } from '../sigma/model.js';
@@ -119,17 +117,7 @@ function lintWithDocuments(path: string, opts: LintOptions): { result: LintResul
 
 /** A filter's selections and condition, compiled as a rule's would be. */
 function compileFilter(filter: SigmaFilter, warnings: string[]): void {
-  const opts = { lenientPlaceholders: true, warnings };
-  const preds = new Map<string, EventPredicate>();
-  for (const [name, d] of filter.detections) {
-    try {
-      preds.set(name, compileDetection(d, opts));
-    } catch (e) {
-      if (e instanceof SigmaError) throw new SigmaError(`detection '${name}': ${e.message}`);
-      throw e;
-    }
-  }
-  compileCondition(filter.condition, preds);
+  compileBody(filter, { lenientPlaceholders: true, warnings });
 }
 
 function correlationNote(c: SigmaCorrelation): string {

@@ -4,7 +4,7 @@
  */
 import { FlatEvent } from './flat-event.js';
 import { normalizeGeneric } from './generic.js';
-import { normalizeWindows } from './windows-shapes.js';
+import { normalizeWindows, windowsShapeOf } from './windows-shapes.js';
 import { isRecord } from './xml-json.js';
 
 export { FlatEvent } from './flat-event.js';
@@ -31,6 +31,16 @@ export function normalizeObject(obj: unknown): FlatEvent {
     }
     return ev;
   }
+}
+
+/**
+ * The product normalizeObject will give, decided without building the
+ * event: lets the pipeline skip normalization when no candidate rule could
+ * apply to that product.
+ */
+export function productOf(obj: unknown): string | undefined {
+  const doc = unwrapSearchHit(obj);
+  return isRecord(doc) && windowsShapeOf(doc) ? 'windows' : undefined;
 }
 
 /** Elasticsearch exports wrap each document as a search hit; the event is `_source`. */

@@ -15,6 +15,14 @@ import type { JsonRecord } from './xml-json.js';
 
 export type WindowsShape = 'evtx' | 'ecs' | 'flat';
 
+/** Which Windows shape `obj` has, by the same tests normalizeWindows applies. */
+export function windowsShapeOf(obj: JsonRecord): WindowsShape | undefined {
+  if (evtxEventNode(obj)) return 'evtx';
+  if (isEcsWindows(obj)) return 'ecs';
+  if (isFlatWindows(obj)) return 'flat';
+  return undefined;
+}
+
 /** Fills `ev` if `obj` is a Windows event; returns which shape it was, or undefined. */
 export function normalizeWindows(ev: FlatEvent, obj: JsonRecord): WindowsShape | undefined {
   let shape: WindowsShape;

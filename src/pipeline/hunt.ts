@@ -10,7 +10,7 @@
 import type { Alert } from '../core/alert.js';
 import type { CompiledRule } from '../detect/compile-rule.js';
 import type { Detector } from '../detect/engine.js';
-import { eventHost, eventTime, eventUser, normalizeObject } from '../normalize/index.js';
+import { eventHost, eventTime, eventUser, normalizeObject, productOf } from '../normalize/index.js';
 import type { FlatEvent } from '../normalize/flat-event.js';
 import type { RecordSink } from '../sources/records.js';
 import { NOT_A_LOG, readLogFile } from '../sources/read-file.js';
@@ -136,6 +136,8 @@ export class Hunt {
 
   private evaluate(obj: unknown, file: string, record: number): void {
     this.stats.parsed++;
+    const product = productOf(obj);
+    if (product !== undefined && !this.detector.markedMayApplyTo(product)) return;
     let ev: FlatEvent;
     try {
       ev = normalizeObject(obj);
