@@ -1,0 +1,134 @@
+/** Readers: chunk boundaries, oversized and broken records, format sniffing — on real corpus bytes. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { sniffFormat } from '../src/sources/format.js';
+import { readJsonDocument } from '../src/sources/json-document.js';
+import { readJsonLines } from '../src/sources/jsonl.js';
+import { readLogFile } from '../src/sources/read-file.js';
+import type { RecordSink } from '../src/sources/records.js';
+import { corpus } from './corpus.js';
+
+const SHARPVIEW = corpus('json/OTRF-Security-Datasets/datasets/atomic/windows/execution/host/cmd_sharpview_pcre_net_2020-10-2920232423.json');
+const EVTX_DUMP_MULTI = corpus('sigma-rules/regression_data/rules/windows/file/file_event/file_event_win_anydesk_artefact/0b9ad457-2554-44c1-82c2-d56a99c42377.json');
+const tmp = mkdtempSync(join(tmpdir(), 'vigil-sources-'));
+
+interface Collected { lines: string[]; objects: unknown[]; errors: string[]; records: number[] }
+
+function collector(): { sink: RecordSink; got: Collected } {
+  const got: Collected = { lines: [], objects: [], errors: [], records: [] };
+  const sink: RecordSink = {
+    line: (buf, s, e, r) => {
+      got.lines.push(buf.toString('utf8', s, e));
+      got.records.push(r);
+    },
+    object: (o, r) => {
+      got.objects.push(o);
+      got.records.push(r);
+    },
+    error: (m) => got.errors.push(m),
+  };
+  return { sink, got };
+}
+
+async function* pieces(bytes: Buffer, sizes: () => number): AsyncIterable<Buffer> {
+  for (let i = 0; i < bytes.length; ) {
+    const n = Math.max(1, sizes());
+    yield bytes.subarray(i, i + n);
+    i += n;
+  }
+}
+
+describe('JSON lines reader', () => {
+  const bytes = readFileSync(SHARPVIEW);
+  const expected = bytes.toString('utf8').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim());
+
+  it('yields every line exactly, whatever the chunk boundaries (1 byte … 64 KiB)', async () => {
+    let seed = 7;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    for (const sizes of [() => 1, () => 4096, () => 1 + (rnd() % 65536), () => 1 + (rnd() % 300)]) {
+      const { sink, got } = collector();
+      await readJsonLines(pieces(bytes, sizes), sink);
+      assert.equal(got.lines.length, expected.length);
+      assert.deepEqual(got.lines, expected);
+      assert.deepEqual(got.records, expected.map((_, i) => i + 1));
+    }
+  });
+
+  it('skips an oversized line with an error naming it, and keeps the lines around it', async () => {
+    const big = '{"x":"' + 'a'.repeat(5000) + '"}';
+    const text = `{"n":1}\n${big}\n{"n":3}\r\n\n{"n":4}`;
+    const { sink, got } = collector();
+    await readJsonLines(pieces(Buffer.from(text), () => 700), sink, 1024);
+    assert.deepEqual(got.lines, ['{"n":1}', '{"n":3}', '{"n":4}']);
+    assert.equal(got.errors.length, 1);
+    assert.match(got.errors[0], /line 2 is longer than 1024 bytes/);
+    assert.deepEqual(got.records, [1, 3, 5]);
+  });
+});
+
+describe('whole-file JSON documents', () => {
+  it('reads evtx_dump output: several pretty objects back to back', () => {
+    const text = readFileSync(EVTX_DUMP_MULTI, 'utf8');
+    const { sink, got } = collector();
+    assert.equal(readJsonDocument(text, sink), true);
+    // The file holds five events (EventRecordID 14961 … 14990).
+    const ids = got.objects.map((o) => (o as { Event: { System: { EventRecordID: number } } }).Event.System.EventRecordID);
+    assert.deepEqual(ids, [14961, 14963, 14985, 14988, 14990]);
+  });
+
+  it('reports a broken object by index and offset and keeps the others', () => {
+    const text = readFileSync(EVTX_DUMP_MULTI, 'utf8');
+    const parts = text.split(/\n(?=\{)/);
+    parts[1] = parts[1].replace('"EventID": 11', '"EventID": 11,,'); // damage the second object
+    const { sink, got } = collector();
+    readJsonDocument(parts.join('\n'), sink);
+    assert.equal(got.objects.length, 4);
+    assert.equal(got.errors.length, 1);
+    assert.match(got.errors[0], /^object 2 at character offset \d+: invalid JSON/);
+  });
+
+  it('unwraps {"Records": [...]} and arrays', () => {
+    const { sink, got } = collector();
+    readJsonDocument('{"Records":[{"a":1},{"a":2}]}', sink);
+    readJsonDocument('[{"b":1}]', sink);
+    assert.deepEqual(got.objects, [{ a: 1 }, { a: 2 }, { b: 1 }]);
+  });
+});
+
+describe('format detection and bad files', () => {
+  it('sniffs EVTX, arrays, JSON lines and pretty JSON', () => {
+    assert.equal(sniffFormat(Buffer.from('ElfFile\0rest')), 'evtx');
+    assert.equal(sniffFormat(Buffer.from(' [ {"a":1} ]')), 'json');
+    assert.equal(sniffFormat(readFileSync(SHARPVIEW).subarray(0, 65536)), 'jsonl');
+    assert.equal(sniffFormat(readFileSync(EVTX_DUMP_MULTI)), 'json');
+    assert.equal(sniffFormat(Buffer.from('\u00ff\u0000garbage', 'latin1')), 'unknown');
+  });
+
+  it('reads a real EVTX header as evtx and says it is not read yet, without crashing', async () => {
+    const evtx = corpus('evtx/sbousseaden-EVTX-ATTACK-SAMPLES/Lateral Movement/powercat_revShell_sysmon_1_3.evtx');
+    const { sink, got } = collector();
+    assert.equal(await readLogFile(evtx, sink), 'evtx');
+    assert.match(got.errors[0], /EVTX/);
+  });
+
+  it('survives a truncated gzip file and a binary file with one clear error each', async () => {
+    const gz = gzipSync(readFileSync(SHARPVIEW));
+    const cut = join(tmp, 'cut.json.gz');
+    writeFileSync(cut, gz.subarray(0, Math.floor(gz.length / 2)));
+    const a = collector();
+    await readLogFile(cut, a.sink);
+    assert.ok(a.got.lines.length > 0, 'the lines before the cut are still read');
+    assert.equal(a.got.errors.length, 1);
+    assert.match(a.got.errors[0], /unexpected end|read failed|decompress/i);
+
+    const bin = join(tmp, 'random.bin');
+    writeFileSync(bin, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 73 + 41) & 0xff)));
+    const b = collector();
+    assert.equal(await readLogFile(bin, b.sink), 'unknown');
+    assert.equal(b.got.errors.length, 1);
+  });
+});
