@@ -2,10 +2,10 @@
  * The batch topology: files → records → (prefilter) → parse → normalize →
  * detect → alerts. `vigil hunt` and the benchmark both run this.
  *
- *   readLogFile ──line(bytes)──▶ Detector.markCandidates ──no──▶ skip
- *                                      │yes
- *                                      ▼
- *               JSON.parse ─▶ normalizeObject ─▶ Detector.matchMarked ─▶ onAlert
+ *   readLogFile ──chunk/line(bytes)──▶ LinePrefilter.admit ──no──▶ counted, skipped
+ *                                             │yes (rules marked)
+ *                                             ▼
+ *   JSON.parse ─▶ productOf: no marked rule for it? skip ─▶ normalizeObject ─▶ Detector.matchMarked ─▶ onAlert
  */
 import type { Alert } from '../core/alert.js';
 import type { CompiledRule } from '../detect/compile-rule.js';
@@ -14,7 +14,7 @@ import { eventHost, eventTime, eventUser, normalizeObject, productOf } from '../
 import type { FlatEvent } from '../normalize/flat-event.js';
 import type { RecordSink } from '../sources/records.js';
 import { NOT_A_LOG, readLogFile } from '../sources/read-file.js';
-import { findEscapes, PositionCursor } from './json-escapes.js';
+import { LinePrefilter } from '../detect/line-prefilter.js';
 
 export interface HuntStats {
   files: number;
@@ -38,19 +38,16 @@ export interface HuntCallbacks {
 
 export class Hunt {
   readonly stats: HuntStats = { files: 0, skippedFiles: 0, events: 0, parsed: 0, alerts: 0, bytes: 0, errors: 0, alertsByRule: new Map() };
-  /** Per chunk of JSON lines: where escapes and needle hits are. */
-  private chunkBuf?: Buffer;
-  private everyLine = false;
-  private readonly lineEscapes: number[] = [];
-  private readonly escapes = new PositionCursor();
-  private readonly hits = new PositionCursor();
+  private readonly prefilter: LinePrefilter;
 
   constructor(
     private readonly detector: Detector,
     private readonly cb: HuntCallbacks,
-    /** When false, every line is parsed and every rule evaluated (for measuring the prefilter). */
-    private readonly prefilter = true,
-  ) {}
+    /** When false, every line is parsed and every rule evaluated (for measuring or checking the prefilter). */
+    prefilter = true,
+  ) {
+    this.prefilter = new LinePrefilter(detector, prefilter);
+  }
 
   /** Reads one file. A file found in a folder that is not a log at all is skipped without an error. */
   async runFile(path: string, size: number, explicit = true): Promise<void> {
@@ -72,10 +69,10 @@ export class Hunt {
 
   sinkFor(file: string): RecordSink {
     return {
-      chunk: (buf, start, end) => this.prepareChunk(buf, start, end),
+      chunk: (buf, start, end) => this.prefilter.chunk(buf, start, end),
       line: (buf, start, end, record) => {
         this.stats.events++;
-        if (!this.isCandidate(buf, start, end)) return;
+        if (!this.prefilter.admit(buf, start, end)) return;
         let obj: unknown;
         try {
           obj = JSON.parse(buf.toString('utf8', start, end));
@@ -92,46 +89,6 @@ export class Hunt {
       },
       error: (message, record) => this.error(file, message, record),
     };
-  }
-
-  /**
-   * With a small rule set, one native pass over the whole chunk finds the
-   * lines holding a needle or an escape; the others are skipped unread.
-   */
-  private prepareChunk(buf: Buffer, start: number, end: number): void {
-    this.chunkBuf = buf;
-    const filter = this.detector.chunkFilter;
-    this.everyLine = !this.prefilter || this.detector.needlelessCount > 0 || filter === null;
-    const hits: number[] = [];
-    if (!this.everyLine) filter!.findLines(buf, start, end, hits);
-    this.hits.reset(hits);
-    // Escapes by native search: folding them into the RE2 pattern halves its speed.
-    const escapes: number[] = [];
-    if (this.prefilter) findEscapes(buf, start, end, escapes);
-    this.escapes.reset(escapes);
-  }
-
-  /** Whether a raw line may concern any rule; marks the rules it may concern. */
-  private isCandidate(buf: Buffer, start: number, end: number): boolean {
-    if (!this.prefilter) {
-      this.detector.markAll();
-      return true;
-    }
-    let escaped: boolean;
-    if (buf === this.chunkBuf) {
-      escaped = this.escapes.any(start, end);
-      if (!escaped && !this.everyLine && !this.hits.any(start, end)) return false;
-    } else {
-      this.lineEscapes.length = 0;
-      findEscapes(buf, start, end, this.lineEscapes);
-      escaped = this.lineEscapes.length > 0;
-    }
-    if (escaped) {
-      // Escaped text is invisible to byte needles: let every rule look.
-      this.detector.markAll();
-      return true;
-    }
-    return this.detector.markCandidates(buf, start, end);
   }
 
   private evaluate(obj: unknown, file: string, record: number): void {
