@@ -161,7 +161,9 @@ describe('fields unknown for the logsource', () => {
     ].join('\n'), { logsource: '    product: windows\n    service: security' }));
     accepted(r);
     has(r.notes, 'Newprocessname resolves to NewProcessName');
-    has(r.warnings, "'Creatorprocessname'", 'windows/security (EventID 4688)', "did you mean 'ParentProcessName'");
+    // Creatorprocessname is the Event Viewer label of ParentProcessName: read as such, said in a note.
+    has(r.notes, "legacy field 'Creatorprocessname' is read as 'ParentProcessName'");
+    none(r.warnings, "'Creatorprocessname'");
     none(r.warnings, "'CommandLine'");
   });
 
@@ -231,11 +233,17 @@ describe('other checks', () => {
     none(r.warnings, "detection 'sel2'");
   });
 
-  test('a legacy detection timeframe is a note', () => {
+  test('a legacy timeframe over one-event conditions is ignored, with a warning', () => {
     const r = lintText(rule('    selection:\n        CommandLine|contains: netstat\n    timeframe: last 5s\n    condition: selection'));
     accepted(r);
-    assert.deepEqual(r.warnings, []);
-    has(r.notes, 'legacy timeframe: evaluated as a per-host temporal correlation once correlation support lands');
+    has(r.warnings, "legacy timeframe 'last 5s' is ignored", 'can hold on one event');
+  });
+
+  test('a legacy timeframe over a sequence of EventIDs becomes a temporal correlation, in a note', () => {
+    const r = lintText(rule('    a:\n        EventID: 4688\n    b:\n        EventID: 4689\n    timeframe: last 1m\n    condition: all of them',
+      { logsource: '    product: windows\n    service: security' }));
+    accepted(r);
+    has(r.notes, "legacy timeframe 'last 1m'", 'temporal correlation of a, b within 60s', 'grouped by Computer');
   });
 
   test('a detection the condition never uses warns', () => {
@@ -308,9 +316,9 @@ describe('seed rules (shared/seeds/004): legacy Security 4688/4689/4703 rules', 
       const r = lintFile(write(b, `seed-${i}.yml`), {});
       accepted(r);
       assert.equal(r.rules.length, 1);
-      has(r.notes, 'legacy timeframe');
+      has(r.notes, 'legacy timeframe', 'temporal correlation', 'grouped by Computer');
       has(r.notes, 'Newprocessname resolves to NewProcessName');
-      has(r.warnings, "'Processcommandline'", "did you mean 'CommandLine'");
+      has(r.notes, "legacy field 'Processcommandline' is read as 'CommandLine'");
     });
   });
 

@@ -1,6 +1,7 @@
 /** `vigil hunt PATH...`: run the rules over log files and folders, print alerts and a summary. */
 import { createWriteStream } from 'node:fs';
 import type { Alert } from '../core/alert.js';
+import { CorrelationEngine } from '../correlate/engine.js';
 import { Hunt } from '../pipeline/hunt.js';
 import { discoverFiles } from '../sources/discover.js';
 import { createAlertSink } from '../sinks/formats.js';
@@ -46,13 +47,20 @@ export async function huntCommand(argv: string[]): Promise<number> {
     if (!quiet) process.stderr.write(s + '\n');
   };
 
-  const { detector, files: ruleFiles, errors: ruleErrors } = loadRules(
+  const { detector, files: ruleFiles, errors: ruleErrors, notes } = loadRules(
     listFlag(args, 'rules'), !args.flags.get('no-builtin'), parsePlaceholders(listFlag(args, 'placeholder')));
   for (const e of ruleErrors) process.stderr.write(`vigil: rule skipped: ${terminalSafe(e.describe())}\n`);
-  if (detector.correlations.length) {
-    log(`vigil: ${detector.correlations.length} correlation rule(s) loaded but not evaluated by this version`);
+  for (const n of notes) log(`vigil: note: ${terminalSafe(n)}`);
+  let hunt: Hunt | undefined;
+  const correlations = detector.correlations.length
+    ? new CorrelationEngine(detector.correlations, { onAlert: (a) => hunt?.emitCorrelation(a) })
+    : undefined;
+  if (correlations) {
+    const known = new Set(detector.rules.flatMap((r) => r.refs));
+    for (const c of detector.correlations) for (const k of [c.meta.id, c.meta.name]) if (k) known.add(k);
+    for (const ref of correlations.unresolved(known)) process.stderr.write(`vigil: a correlation references '${terminalSafe(ref)}', which no loaded rule defines\n`);
   }
-  log(`vigil: ${detector.rules.length} rules from ${ruleFiles} files`);
+  log(`vigil: ${detector.rules.length} rules, ${detector.correlations.length} correlations from ${ruleFiles} files`);
 
   const inputs = discoverFiles(args.positional, (p, m) => process.stderr.write(`vigil: ${terminalSafe(p)}: ${m}\n`));
   const total = inputs.reduce((s, f) => s + f.size, 0);
@@ -61,17 +69,18 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const progress = new Progress(total, !args.flags.get('no-progress'));
   const store = args.flags.get('no-store') ? undefined : new SqliteStore(stringFlag(args, 'store') ?? DEFAULT_STORE);
   store?.beginHunt(args.positional);
-  const hunt = new Hunt(detector, {
+  hunt = new Hunt(detector, {
     onAlert: (a: Alert) => {
       sink.write(a);
       store?.add(a);
     },
     onError: (file, message, record) =>
       process.stderr.write(`vigil: ${terminalSafe(file)}${record ? `:${record}` : ''}: ${terminalSafe(message)}\n`),
-    onProgress: (bytes) => progress.update(bytes, hunt.stats.events),
-  });
+    onProgress: (bytes) => progress.update(bytes, hunt?.stats.events ?? 0),
+  }, true, correlations);
   const t0 = process.hrtime.bigint();
   for (const f of inputs) await hunt.runFile(f.path, f.size, f.explicit);
+  hunt.finish();
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   progress.done();
   await sink.close();

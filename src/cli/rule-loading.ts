@@ -1,6 +1,7 @@
 /** Loads the built-in pack and user rule paths into a Detector, reporting every rule left out. */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { prepareRuleSet } from '../correlate/prepare.js';
 import { Detector } from '../detect/engine.js';
 import { DERIVED_FIELD_POLICY } from '../normalize/index.js';
 import type { SigmaError } from '../sigma/errors.js';
@@ -14,6 +15,8 @@ export interface RuleLoad {
   detector: Detector;
   files: number;
   errors: SigmaError[];
+  /** How rules were read beyond the letter (legacy field names, legacy timeframes). */
+  notes: string[];
 }
 
 export function parsePlaceholders(specs: readonly string[]): Map<string, string[]> {
@@ -37,7 +40,9 @@ export function loadRules(paths: readonly string[], builtin: boolean, placeholde
     docs.push(...loaded.documents);
     errors.push(...loaded.errors);
   }
-  const detector = new Detector(docs, { placeholders, derived: DERIVED_FIELD_POLICY });
+  const prepared = prepareRuleSet(docs);
+  const detector = new Detector(prepared.documents, { placeholders, derived: DERIVED_FIELD_POLICY });
   errors.push(...detector.errors);
-  return { detector, files: files.length, errors };
+  const notes = prepared.notes.map((n) => `${n.file ? n.file + ': ' : ''}rule '${n.rule}': ${n.message}`);
+  return { detector, files: files.length, errors, notes };
 }

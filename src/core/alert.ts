@@ -13,6 +13,14 @@ export interface Alert {
   host?: string;
   user?: string;
   source: { file: string; record: number };
-  /** The event as read (before normalization). */
+  /** The event as read (before normalization); for a correlation, the last contributing event's reference. */
   event: unknown;
+  /** Present on correlation alerts: what was counted, over which window and events. */
+  correlation?: {
+    type: string;
+    group: Record<string, unknown>;
+    window: { start: string; end: string };
+    value: number;
+    events: { file: string; record: number; rule: string; time?: string }[];
+  };
 }

@@ -9,11 +9,17 @@ import { logsourceAdmits } from './logsource-match.js';
 export interface CompiledRule {
   readonly rule: SigmaRule;
   readonly match: EventPredicate;
+  /** The names correlations may use for this rule: its id and name. */
+  readonly refs: readonly string[];
+}
+
+function refsOf(rule: SigmaRule): string[] {
+  return [rule.meta.id, rule.meta.name].filter((x): x is string => typeof x === 'string');
 }
 
 export function compileRule(rule: SigmaRule, opts: CompileOptions = {}): CompiledRule {
   try {
-    return { rule, match: compileBody(rule, opts) };
+    return { rule, match: compileBody(rule, opts), refs: refsOf(rule) };
   } catch (e) {
     if (e instanceof SigmaError) throw new SigmaError(e.message, { file: rule.file, rule: rule.meta.title });
     throw e;
@@ -49,5 +55,5 @@ export function applyFilter(target: CompiledRule, filter: SigmaFilter, opts: Com
   const base = target.match;
   const ls = filter.logsource;
   const match = (ev: SigmaEvent): boolean => base(ev) && (!logsourceAdmits(ls, ev.logsource) || pred(ev));
-  return { rule: target.rule, match };
+  return { rule: target.rule, match, refs: target.refs };
 }

@@ -7,6 +7,14 @@ import { referencedIdentifiers } from '../sigma/condition.js';
 import type { Detection, DetectionItem, DetectionMap, RuleValue, SigmaFilter, SigmaRule } from '../sigma/model.js';
 import { MANY, ONE, type SigmaString } from '../sigma/sigma-string.js';
 import { classifyField, knownFields, type FieldTable } from './taxonomy.js';
+import { convertLegacyTimeframe } from '../correlate/legacy-timeframe.js';
+import { LEGACY_SECURITY_FIELDS } from '../sigma/legacy-fields.js';
+
+function legacySecurityField(doc: SigmaRule | SigmaFilter, field: string): string | undefined {
+  const ls = doc.logsource;
+  if ((ls.product ?? '').toLowerCase() !== 'windows' || (ls.service ?? '').toLowerCase() !== 'security') return undefined;
+  return LEGACY_SECURITY_FIELDS.get(field.toLowerCase());
+}
 
 export interface Findings {
   warnings: string[];
@@ -25,10 +33,14 @@ export function checkDocument(doc: SigmaRule | SigmaFilter, table: FieldTable): 
   if (doc.type === 'rule') {
     checkAttackReferences(doc, out);
     if (doc.timeframe !== undefined) {
-      out.notes.push(
-        `legacy timeframe: evaluated as a per-host temporal correlation once correlation support lands ` +
-          `(timeframe: ${doc.timeframe}, condition: ${doc.conditionText.join(' / ')})`,
-      );
+      const conv = convertLegacyTimeframe(doc);
+      if (conv) out.notes.push(conv.note);
+      else {
+        out.warnings.push(
+          `legacy timeframe '${doc.timeframe}' is ignored: the condition '${doc.conditionText.join(' / ')}' can hold on ` +
+            `one event, so the rule runs per event; write a correlation rule to count or sequence events`,
+        );
+      }
     }
   }
   return out;
@@ -137,6 +149,11 @@ function checkFields(doc: SigmaRule | SigmaFilter, items: LocatedItem[], table: 
     const field = item.field;
     if (field === undefined || seen.has(field)) continue;
     seen.add(field);
+    const legacy = legacySecurityField(doc, field);
+    if (legacy) {
+      out.notes.push(`legacy field '${field}' is read as '${legacy}' (the Event Viewer label of a Security-log field)`);
+      continue;
+    }
     const verdict = classifyField(table, known, field);
     if (verdict.kind === 'case') {
       out.notes.push(`${field} resolves to ${verdict.canonical} (field names compare case-insensitively)`);

@@ -15,6 +15,9 @@ import type { FlatEvent } from '../normalize/flat-event.js';
 import type { RecordSink } from '../sources/records.js';
 import { NOT_A_LOG, readLogFile } from '../sources/read-file.js';
 import { LinePrefilter } from '../detect/line-prefilter.js';
+import type { CorrelationEngine } from '../correlate/engine.js';
+import type { CorrelationAlert } from '../correlate/types.js';
+import type { FieldValue } from '../core/event.js';
 
 export interface HuntStats {
   files: number;
@@ -45,8 +48,38 @@ export class Hunt {
     private readonly cb: HuntCallbacks,
     /** When false, every line is parsed and every rule evaluated (for measuring or checking the prefilter). */
     prefilter = true,
+    /** Correlation rules over the matches; fed in event-time order, flushed by finish(). */
+    private readonly correlations?: CorrelationEngine,
   ) {
     this.prefilter = new LinePrefilter(detector, prefilter);
+  }
+
+  /** End of input: correlations process what they still hold. */
+  finish(): void {
+    this.correlations?.flush();
+  }
+
+  /** Turns a correlation result into an alert (the engine calls this through the hunt command). */
+  emitCorrelation(a: CorrelationAlert): void {
+    const m = a.correlation.meta;
+    this.count(m.id ?? m.title, m.title, m.level);
+    const iso = (t: number): string => new Date(t).toISOString();
+    const last = a.events[a.events.length - 1];
+    const host = a.group.Computer ?? a.group.computer;
+    this.cb.onAlert({
+      rule: { id: m.id, title: m.title, level: m.level, tags: m.tags },
+      time: iso(a.window.end),
+      host: typeof host === 'string' ? host : undefined,
+      source: { file: last?.file ?? '', record: last?.record ?? 0 },
+      event: null,
+      correlation: {
+        type: a.correlation.correlationType,
+        group: a.group,
+        window: { start: iso(a.window.start), end: iso(a.window.end) },
+        value: a.value,
+        events: a.events.map((e) => ({ file: e.file, record: e.record, rule: e.rule, time: e.time === undefined ? undefined : iso(e.time) })),
+      },
+    });
   }
 
   /** Reads one file. A file found in a folder that is not a log at all is skipped without an error. */
@@ -108,19 +141,37 @@ export class Hunt {
 
   private emit(r: CompiledRule, ev: FlatEvent, obj: unknown, file: string, record: number): void {
     const m = r.rule.meta;
-    this.stats.alerts++;
-    const key = m.id ?? m.title;
-    const entry = this.stats.alertsByRule.get(key);
-    if (entry) entry.count++;
-    else this.stats.alertsByRule.set(key, { title: m.title, level: m.level, count: 1 });
+    const time = eventTime(ev);
+    const refs = r.refs;
+    const corr = this.correlations;
+    if (corr && corr.wants(refs)) {
+      // Keep only the fields the correlations read, not the event.
+      const fields = new Map<string, FieldValue | undefined>();
+      for (const f of corr.fieldsFor(refs)) fields.set(f.toLowerCase(), ev.get(f.toLowerCase()));
+      corr.push({
+        refs,
+        time: time === undefined ? NaN : Date.parse(time),
+        get: (f) => fields.get(f.toLowerCase()),
+        source: { file, record, rule: m.title },
+      });
+      if (corr.isSilent(refs)) return;
+    }
+    this.count(m.id ?? m.title, m.title, m.level);
     this.cb.onAlert({
       rule: { id: m.id, title: m.title, level: m.level, tags: m.tags },
-      time: eventTime(ev),
+      time,
       host: eventHost(ev),
       user: eventUser(ev),
       source: { file, record },
       event: obj,
     });
+  }
+
+  private count(key: string, title: string, level?: string): void {
+    this.stats.alerts++;
+    const entry = this.stats.alertsByRule.get(key);
+    if (entry) entry.count++;
+    else this.stats.alertsByRule.set(key, { title, level, count: 1 });
   }
 
   private error(file: string, message: string, record?: number): void {
