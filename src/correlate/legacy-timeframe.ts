@@ -30,7 +30,11 @@ export interface LegacyConversion {
   note: string;
 }
 
-export function convertLegacyTimeframe(rule: SigmaRule): LegacyConversion | undefined {
+/**
+ * `key` must be unique among the rules converted together: seed-style rules
+ * often have no id and share a title, and the generated rules are referenced by name.
+ */
+export function convertLegacyTimeframe(rule: SigmaRule, key = rule.meta.id ?? rule.meta.title): LegacyConversion | undefined {
   if (!rule.timeframe) return undefined;
   const names = conjunctionOf(rule.condition, [...rule.detections.keys()]);
   if (!names || names.length < 2) return undefined;
@@ -42,7 +46,7 @@ export function convertLegacyTimeframe(rule: SigmaRule): LegacyConversion | unde
   } catch {
     return undefined;
   }
-  const base = rule.meta.id ?? rule.meta.title;
+  const base = key;
   const subNames = names.map((n) => `${base}:${n}`);
   const rules: SigmaRule[] = names.map((n, i) => ({
     ...rule,

@@ -15,6 +15,7 @@ export interface PreparedRuleSet {
 export function prepareRuleSet(input: readonly SigmaDocument[]): PreparedRuleSet {
   const documents: SigmaDocument[] = [];
   const notes: PreparedRuleSet['notes'] = [];
+  let legacy = 0;
   for (const doc of input) {
     if (doc.type === 'correlation') {
       documents.push(doc);
@@ -22,7 +23,8 @@ export function prepareRuleSet(input: readonly SigmaDocument[]): PreparedRuleSet
     }
     for (const message of mapLegacySecurityFields(doc)) notes.push({ file: doc.file, rule: doc.meta.title, message });
     if (doc.type === 'rule') {
-      const conv = convertLegacyTimeframe(doc);
+      // Without an id, a running number keeps the generated rule names apart.
+      const conv = convertLegacyTimeframe(doc, doc.meta.id ?? `${doc.meta.title}#${++legacy}`);
       if (conv) {
         documents.push(...conv.rules, conv.correlation);
         notes.push({ file: doc.file, rule: doc.meta.title, message: conv.note });

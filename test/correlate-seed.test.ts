@@ -1,0 +1,171 @@
+/**
+ * The seed write-up's three Windows rules, loaded verbatim from
+ * shared/seeds/004, run through `vigil hunt` on Security-log sequences.
+ *
+ * The corpus has no 4689/4703 sequence for netstat, net use or net session,
+ * so the events here are CONSTRUCTED, following Microsoft's documented
+ * schemas for Security 4688 (process creation), 4689 (process exit) and 4703
+ * (token right adjusted), in the evtx_dump JSON shape.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT, corpus } from './corpus.js';
+
+const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+const tmp = mkdtempSync(join(tmpdir(), 'vigil-seed-'));
+const blocks = [...readFileSync(corpus('../seeds/004_db4c1920b8685a7b.txt'), 'utf8').matchAll(/```yml\r?\n([\s\S]*?)```/g)].map((m) => m[1]);
+const seedFiles = blocks.map((b, i) => {
+  const p = join(tmp, `seed${i + 1}.yml`);
+  writeFileSync(p, b); // verbatim, Chinese comments included
+  return p;
+});
+
+const T0 = Date.parse('2026-03-02T10:00:00.000Z');
+let recordId = 1000;
+
+/** Security event in evtx_dump JSON shape (constructed; fields per Microsoft's 4688/4689/4703 schemas). */
+function security(eventId: number, host: string, atSeconds: number, data: Record<string, string>): object {
+  return {
+    Event: {
+      '#attributes': { xmlns: 'http://schemas.microsoft.com/win/2004/08/events/event' },
+      System: {
+        Provider: { '#attributes': { Name: 'Microsoft-Windows-Security-Auditing', Guid: '54849625-5478-4994-A5BA-3E3B0328C30D' } },
+        EventID: eventId,
+        Version: eventId === 4688 ? 2 : 0,
+        Level: 0,
+        Task: eventId === 4703 ? 13317 : eventId === 4688 ? 13312 : 13313,
+        Opcode: 0,
+        Keywords: '0x8020000000000000',
+        TimeCreated: { '#attributes': { SystemTime: new Date(T0 + atSeconds * 1000).toISOString() } },
+        EventRecordID: ++recordId,
+        Correlation: null,
+        Execution: { '#attributes': { ProcessID: 4, ThreadID: 64 } },
+        Channel: 'Security',
+        Computer: host,
+        Security: null,
+      },
+      EventData: {
+        SubjectUserSid: 'S-1-5-21-1004336348-1177238915-682003330-500',
+        SubjectUserName: 'Administrator',
+        SubjectDomainName: 'WIN-SRV2016',
+        SubjectLogonId: '0x3e1c2',
+        ...data,
+      },
+    },
+  };
+}
+
+const CMD = 'C:\\Windows\\System32\\cmd.exe';
+const proc4688 = (host: string, t: number, image: string, pid: string, parent: string, ppid: string, cmdline: string): object =>
+  security(4688, host, t, {
+    NewProcessId: pid, NewProcessName: image, TokenElevationType: '%%1936', ProcessId: ppid, CommandLine: cmdline,
+    TargetUserSid: 'S-1-0-0', TargetUserName: '-', TargetDomainName: '-', TargetLogonId: '0x0',
+    ParentProcessName: parent, MandatoryLabel: 'S-1-16-12288',
+  });
+const exit4689 = (host: string, t: number, image: string, pid: string): object =>
+  security(4689, host, t, { Status: '0x0', ProcessId: pid, ProcessName: image });
+const priv4703 = (host: string, t: number, image: string, pid: string): object =>
+  security(4703, host, t, {
+    TargetUserSid: 'S-1-5-21-1004336348-1177238915-682003330-500', TargetUserName: 'Administrator', TargetDomainName: 'WIN-SRV2016',
+    TargetLogonId: '0x3e1c2', ProcessName: image, ProcessId: pid, EnabledPrivilegeList: 'SeDebugPrivilege', DisabledPrivilegeList: '-',
+  });
+
+const NETSTAT = 'C:\\Windows\\System32\\NETSTAT.EXE';
+const NET = 'C:\\Windows\\System32\\net.exe';
+const NET1 = 'C:\\Windows\\System32\\net1.exe';
+
+/** `netstat` typed at a prompt on `host`, starting at t seconds; drop names a step to leave out. */
+function netstat(host: string, t: number, opts: { drop?: string; gap?: number; pid?: string } = {}): object[] {
+  const pid = opts.pid ?? '0x1a2c';
+  const gap = opts.gap ?? 1;
+  const steps: [string, object][] = [
+    ['4688', proc4688(host, t, NETSTAT, pid, CMD, '0x7b8', 'netstat')],
+    ['4703', priv4703(host, t + gap / 2, NETSTAT, pid)],
+    ['4689', exit4689(host, t + gap, NETSTAT, pid)],
+  ];
+  return steps.filter(([k]) => k !== opts.drop).map(([, e]) => e);
+}
+
+function netUse(host: string, t: number, gap = 1): object[] {
+  return [proc4688(host, t, NET, '0x2210', CMD, '0x7b8', 'net  use'), exit4689(host, t + gap, NET, '0x2210')];
+}
+
+function netSession(host: string, t: number, gap = 2): object[] {
+  return [
+    proc4688(host, t, NET, '0x1f40', CMD, '0x7b8', 'net  session'),
+    proc4688(host, t + 0.1, NET1, '0x1f44', NET, '0x1f40', 'C:\\Windows\\system32\\net1  session'),
+    exit4689(host, t + gap - 0.1, NET1, '0x1f44'),
+    exit4689(host, t + gap, NET, '0x1f40'),
+  ];
+}
+
+/** Hunts the events (one JSON line each) with the three seed rules only; returns the correlation alerts. */
+function hunt(name: string, events: object[]): { rule: string; group: Record<string, unknown>; events: unknown[] }[] {
+  const file = join(tmp, `${name}.jsonl`);
+  writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const args = [CLI, 'hunt', file, '--no-builtin', '--no-store', '--format', 'jsonl', ...seedFiles.flatMap((f) => ['--rules', f])];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    .map((a) => ({ rule: a.rule.title as string, group: a.correlation?.group, events: a.correlation?.events ?? [] }));
+}
+
+describe('seed rules, verbatim, as temporal correlations', () => {
+  it('load as written: three rules, each a correlation of its selections', () => {
+    writeFileSync(join(tmp, 'none.jsonl'), '');
+    const r = spawnSync(process.execPath, [CLI, 'hunt', join(tmp, 'none.jsonl'), '--no-builtin', '--no-store', ...seedFiles.flatMap((f) => ['--rules', f])], { encoding: 'utf8' });
+    assert.match(r.stderr, /9 rules, 3 correlations from 3 files/);
+    assert.match(r.stderr, /temporal correlation of selection1, selection2, selection3 within 5s, grouped by Computer and process/);
+    assert.match(r.stderr, /temporal correlation of selection1, selection2 within 5s/);
+    assert.match(r.stderr, /selection1, selection2, selection3, selection4 within 60s, grouped by Computer/);
+  });
+
+  it('netstat: 4688 + 4703 + 4689 within 5 s on one host fires once, carrying the three events', () => {
+    const alerts = hunt('netstat-ok', netstat('SRV1', 0));
+    assert.equal(alerts.length, 1);
+    assert.deepEqual(alerts[0].group, { Computer: 'SRV1', process: '0x1a2c' });
+    assert.equal(alerts[0].events.length, 3);
+  });
+
+  it('netstat: nothing when a step is missing, the gap exceeds 5 s, or the steps are on different hosts or processes', () => {
+    assert.equal(hunt('netstat-no4703', netstat('SRV1', 0, { drop: '4703' })).length, 0);
+    assert.equal(hunt('netstat-slow', netstat('SRV1', 0, { gap: 6 })).length, 0);
+    const split = netstat('SRV1', 0);
+    (split[1] as { Event: { System: { Computer: string } } }).Event.System.Computer = 'SRV2';
+    assert.equal(hunt('netstat-split', split).length, 0);
+    const twoProcs = [...netstat('SRV1', 0, { drop: '4689' }), ...netstat('SRV1', 0.2, { drop: '4688', pid: '0x2b3c' })];
+    assert.equal(hunt('netstat-two-processes', twoProcs).length, 0);
+  });
+
+  it('net use: 4688 (`net  use`, two spaces) + 4689 within 5 s', () => {
+    assert.equal(hunt('netuse-ok', netUse('SRV1', 0)).length, 1);
+    assert.equal(hunt('netuse-slow', netUse('SRV1', 0, 7)).length, 0);
+    const other = netUse('SRV1', 0);
+    (other[1] as { Event: { System: { Computer: string } } }).Event.System.Computer = 'SRV2';
+    assert.equal(hunt('netuse-split', other).length, 0);
+  });
+
+  it('net session: net.exe → net1.exe creation and both exits within 1 min, per host', () => {
+    const ok = hunt('netsession-ok', netSession('DC1', 0, 30));
+    assert.equal(ok.length, 1);
+    assert.deepEqual(ok[0].group, { Computer: 'DC1' });
+    assert.equal(ok[0].events.length, 4);
+    assert.equal(hunt('netsession-slow', netSession('DC1', 0, 61)).length, 0);
+    assert.equal(hunt('netsession-missing', netSession('DC1', 0).slice(0, 3)).length, 0);
+  });
+
+  it('events of one host split over several files correlate (event-time order across files)', () => {
+    const [a, b, c] = netstat('SRV9', 0);
+    const f1 = join(tmp, 'part1.jsonl');
+    const f2 = join(tmp, 'part2.jsonl');
+    writeFileSync(f1, JSON.stringify(c) + '\n'); // the exit, in the first file
+    writeFileSync(f2, [a, b].map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const r = spawnSync(process.execPath, [CLI, 'hunt', f1, f2, '--no-builtin', '--no-store', '--format', 'jsonl', '--rules', seedFiles[0]], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim().split('\n').filter(Boolean).length, 1);
+  });
+});
