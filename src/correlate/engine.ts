@@ -11,14 +11,15 @@
  * the timespan, then the condition is tested. When it holds, an alert is
  * raised and the group starts afresh, so one burst gives one alert.
  *
- * Memory is bounded: at most `maxGroups` groups per correlation (the least
- * recently updated is evicted) and `maxEntriesPerGroup` events per window
- * (the oldest is dropped); expired groups are swept as time advances. Every
- * eviction is counted in `stats`.
+ * Memory is bounded: each group keeps only what its type needs (windows.ts),
+ * at most `maxGroups` groups live per correlation (the least recently updated
+ * is evicted), list-keeping types hold at most `maxEntriesPerGroup` events
+ * (the oldest is dropped), and expired groups are swept as time advances.
+ * Every eviction is counted in `stats`.
  */
 import type { FieldValue } from '../core/event.js';
 import type { SigmaCorrelation } from '../sigma/model.js';
-import { aggregate, type WindowEntry } from './aggregate.js';
+import { createWindow, type WindowState } from './windows.js';
 import { compileThreshold, type Threshold } from './condition.js';
 import { TimeHeap } from './time-heap.js';
 import type { ContributingEvent, CorrelationAlert, CorrelationInput } from './types.js';
@@ -42,13 +43,9 @@ export interface CorrelationStats {
   alerts: number;
 }
 
-interface Entry extends WindowEntry {
-  source: ContributingEvent;
-}
-
 interface Group {
   values: Record<string, FieldValue | null>;
-  entries: Entry[];
+  window: WindowState;
 }
 
 interface Compiled {
@@ -79,7 +76,7 @@ export class CorrelationEngine {
   constructor(correlations: readonly SigmaCorrelation[], private readonly opts: CorrelationOptions) {
     this.tolerance = opts.toleranceMs ?? Infinity;
     this.maxGroups = opts.maxGroups ?? 100_000;
-    this.maxEntries = opts.maxEntriesPerGroup ?? 100_000;
+    this.maxEntries = opts.maxEntriesPerGroup ?? 10_000;
     this.compiled = correlations.map((c) => ({
       c,
       spanMs: c.timespanSeconds * 1000,
@@ -179,7 +176,7 @@ export class CorrelationEngine {
     if (group) {
       corr.groups.delete(key); // re-insert: most recently updated last
     } else {
-      group = { values, entries: [] };
+      group = { values, window: createWindow(c.correlationType, c.rules.length, this.maxEntries, corr.percentile) };
       if (corr.groups.size >= this.maxGroups) {
         const oldest = corr.groups.keys().next().value as string;
         corr.groups.delete(oldest);
@@ -188,23 +185,19 @@ export class CorrelationEngine {
     }
     corr.groups.set(key, group);
     const valueField = corr.valueField ? (c.aliases[corr.valueField]?.[ruleName] ?? corr.valueField) : undefined;
-    group.entries.push({ time: input.time, rule, value: valueField ? input.get(valueField) : undefined, source: { ...input.source, time: input.time } });
-    // Slide: keep the entries within the timespan ending at this event.
-    const from = input.time - corr.spanMs;
-    let drop = 0;
-    while (drop < group.entries.length && group.entries[drop].time < from) drop++;
-    if (group.entries.length - drop > this.maxEntries) {
-      this.stats.evictedEntries += group.entries.length - drop - this.maxEntries;
-      drop = group.entries.length - this.maxEntries;
-    }
-    if (drop > 0) group.entries.splice(0, drop);
-    const value = aggregate(c.correlationType, group.entries, corr.percentile);
+    const w = group.window;
+    const droppedBefore = w.dropped;
+    w.add({ time: input.time, rule, value: valueField ? input.get(valueField) : undefined, source: { ...input.source, time: input.time } });
+    // Slide: keep what lies within the timespan ending at this event.
+    w.expire(input.time - corr.spanMs);
+    this.stats.evictedEntries += w.dropped - droppedBefore;
+    const value = w.value();
     if (!Number.isNaN(value) && corr.threshold(value)) {
-      const events = group.entries.map((e) => e.source);
+      const events = w.events();
       const alert: CorrelationAlert = {
         correlation: c,
         group: group.values,
-        window: { start: group.entries[0].time, end: input.time },
+        window: { start: events.length ? (events[0].time ?? input.time) : input.time, end: input.time },
         value,
         events,
       };
@@ -221,9 +214,7 @@ export class CorrelationEngine {
     this.sinceSweep = 0;
     for (const corr of this.compiled) {
       const from = this.processedTime - corr.spanMs;
-      for (const [key, g] of corr.groups) {
-        if (g.entries.length === 0 || g.entries[g.entries.length - 1].time < from) corr.groups.delete(key);
-      }
+      for (const [key, g] of corr.groups) if (g.window.newest() < from) corr.groups.delete(key);
     }
   }
 }
