@@ -169,3 +169,37 @@ describe('seed rules, verbatim, as temporal correlations', () => {
     assert.equal(r.stdout.trim().split('\n').filter(Boolean).length, 1);
   });
 });
+
+/** Hunts with the built-in pack only; returns the titles of correlation alerts. */
+function huntBuiltin(name: string, events: object[]): string[] {
+  const file = join(tmp, `${name}.builtin.jsonl`);
+  writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+  const r = spawnSync(process.execPath, [CLI, 'hunt', file, '--no-store', '--format', 'jsonl'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)).filter((a) => a.correlation).map((a) => a.rule.title as string);
+}
+
+describe('built-in corrected equivalents of the seed rules', () => {
+  it('fire on the sequences the seed rules describe', () => {
+    assert.deepEqual(huntBuiltin('b-netstat', netstat('SRV1', 0)), ['Netstat Run to Completion (Security Log Sequence)']);
+    assert.deepEqual(huntBuiltin('b-netuse', netUse('SRV1', 0)), ['Net Use Run to Completion (Security Log Sequence)']);
+    assert.deepEqual(huntBuiltin('b-netsession', netSession('DC1', 0, 30)), ['Net Session Handed to Net1 (Security Log Sequence)']);
+  });
+
+  it('also fire where the seed rules cannot: `netstat -ano` from PowerShell, without 4703; `net use \\\\host\\share`', () => {
+    const ps = 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe';
+    const seq = [proc4688('SRV1', 0, NETSTAT, '0x99', ps, '0x42', 'netstat -ano'), exit4689('SRV1', 2, NETSTAT, '0x99')];
+    assert.equal(hunt('seed-misses-netstat-ano', seq).length, 0, 'the seed rule, as written, misses it');
+    assert.deepEqual(huntBuiltin('b-netstat-ano', seq), ['Netstat Run to Completion (Security Log Sequence)']);
+    const share = [proc4688('SRV1', 0, NET, '0x77', CMD, '0x42', 'net use \\\\fs01\\c$ /user:corp\\admin'), exit4689('SRV1', 1, NET, '0x77')];
+    assert.equal(hunt('seed-misses-net-use-share', share).length, 0);
+    assert.deepEqual(huntBuiltin('b-net-use-share', share), ['Net Use Run to Completion (Security Log Sequence)']);
+  });
+
+  it('do not fire on `net user` (T1087) or on a different process exiting', () => {
+    const user = [proc4688('SRV1', 0, NET, '0x55', CMD, '0x42', 'net  user'), exit4689('SRV1', 1, NET, '0x55')];
+    assert.deepEqual(huntBuiltin('b-net-user', user), []);
+    const other = [proc4688('SRV1', 0, NETSTAT, '0x10', CMD, '0x42', 'netstat -ano'), exit4689('SRV1', 1, NETSTAT, '0x11')];
+    assert.deepEqual(huntBuiltin('b-netstat-other-pid', other), []);
+  });
+});

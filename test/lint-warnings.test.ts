@@ -299,7 +299,7 @@ describe('errors', () => {
     ].join('\n'));
     const good = lintFiles([target, corr('netstat_run')]);
     assert.deepEqual(good.map((r) => r.ok), [true, true]);
-    has(good[1].notes, 'does not evaluate correlations');
+    has(good[1].notes, 'event_count correlation over netstat_run within 300s, grouped by Computer');
     const bad = lintFiles([target, corr('no_such_rule')]);
     assert.equal(bad[1].ok, false);
     has(bad[1].errors, "correlation refers to rule 'no_such_rule'");

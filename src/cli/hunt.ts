@@ -90,6 +90,12 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const s = hunt.stats;
   log(`vigil: ${s.files} files${s.skippedFiles ? ` (+${s.skippedFiles} non-log files skipped)` : ''}, ${s.events} events (${s.parsed} parsed), ${s.alerts} alerts, ${s.errors} errors, ` +
     `${secs.toFixed(2)} s, ${Math.round(s.events / Math.max(secs, 1e-6)).toLocaleString('en-US')} events/s`);
+  if (correlations) {
+    const c = correlations.stats;
+    log(`vigil: correlations: ${c.inputs} matches in, ${c.alerts} fired` +
+      (c.untimed ? `, ${c.untimed} matches without an event time (not correlated)` : '') +
+      (c.evictedGroups || c.evictedEntries ? `, state evicted: ${c.evictedGroups} groups, ${c.evictedEntries} events` : ''));
+  }
   if (store) log(`vigil: alerts stored in ${store.path}`);
   for (const [id, r] of [...s.alertsByRule].sort((a, b) => b[1].count - a[1].count)) {
     log(`  ${String(r.count).padStart(7)}  ${(r.level ?? '-').padEnd(13)} ${terminalSafe(r.title)} (${id})`);

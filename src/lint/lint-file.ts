@@ -121,7 +121,9 @@ function compileFilter(filter: SigmaFilter, warnings: string[]): void {
 }
 
 function correlationNote(c: SigmaCorrelation): string {
-  return `${c.correlationType} correlation over ${c.rules.join(', ')}: loaded, but this version of Vigil does not evaluate correlations yet`;
+  const by = c.groupBy.length ? `, grouped by ${c.groupBy.join(', ')}` : '';
+  const quiet = c.generate ? '' : '; the referenced rules raise no alerts of their own (generate is not set)';
+  return `${c.correlationType} correlation over ${c.rules.join(', ')} within ${c.timespanSeconds}s${by}${quiet}`;
 }
 
 function at(file: string, rule: string, message: string): string {
