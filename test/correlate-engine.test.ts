@@ -234,3 +234,14 @@ describe('streaming: order, tolerance, bounded state', () => {
     assert.equal(alerts.length, 0);
   });
 });
+
+describe('reorder buffer bound', () => {
+  it('holds at most maxBuffered matches; the oldest are processed early and counted', () => {
+    const c = correlation(corrYaml('type: event_count\nrules: [x]\ntimespan: 1h\ncondition:\n  gte: 1000000'));
+    const { e } = engine([c], { maxBuffered: 100 });
+    for (let i = 0; i < 1000; i++) e.push(input('x', 1000 - i)); // arriving newest first: nothing passes the watermark
+    assert.equal(e.stats.forcedOut, 900);
+    e.flush();
+    assert.equal(e.stats.inputs, 1000);
+  });
+});

@@ -94,7 +94,8 @@ export async function huntCommand(argv: string[]): Promise<number> {
     const c = correlations.stats;
     log(`vigil: correlations: ${c.inputs} matches in, ${c.alerts} fired` +
       (c.untimed ? `, ${c.untimed} matches without an event time (not correlated)` : '') +
-      (c.evictedGroups || c.evictedEntries ? `, state evicted: ${c.evictedGroups} groups, ${c.evictedEntries} events` : ''));
+      (c.evictedGroups || c.evictedEntries ? `, state evicted: ${c.evictedGroups} groups, ${c.evictedEntries} events` : '') +
+      (c.forcedOut ? `, ${c.forcedOut} matches processed before later-read files could reorder them (buffer full)` : ''));
   }
   if (store) log(`vigil: alerts stored in ${store.path}`);
   for (const [id, r] of [...s.alertsByRule].sort((a, b) => b[1].count - a[1].count)) {

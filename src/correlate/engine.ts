@@ -30,6 +30,8 @@ export interface CorrelationOptions {
   toleranceMs?: number;
   maxGroups?: number;
   maxEntriesPerGroup?: number;
+  /** Most matches held in the reorder buffer; beyond it the oldest is processed early (counted). */
+  maxBuffered?: number;
 }
 
 export interface CorrelationStats {
@@ -40,6 +42,8 @@ export interface CorrelationStats {
   late: number;
   evictedGroups: number;
   evictedEntries: number;
+  /** Processed before the watermark passed them because the reorder buffer was full. */
+  forcedOut: number;
   alerts: number;
 }
 
@@ -60,7 +64,7 @@ interface Compiled {
 const SWEEP_EVERY = 4096;
 
 export class CorrelationEngine {
-  readonly stats: CorrelationStats = { inputs: 0, untimed: 0, late: 0, evictedGroups: 0, evictedEntries: 0, alerts: 0 };
+  readonly stats: CorrelationStats = { inputs: 0, untimed: 0, late: 0, evictedGroups: 0, evictedEntries: 0, forcedOut: 0, alerts: 0 };
   private readonly byRef = new Map<string, { corr: Compiled; rule: number }[]>();
   private readonly silentRefs = new Set<string>();
   private readonly loudRefs = new Set<string>();
@@ -71,12 +75,14 @@ export class CorrelationEngine {
   private readonly tolerance: number;
   private readonly maxGroups: number;
   private readonly maxEntries: number;
+  private readonly maxBuffered: number;
   private readonly compiled: Compiled[];
 
   constructor(correlations: readonly SigmaCorrelation[], private readonly opts: CorrelationOptions) {
     this.tolerance = opts.toleranceMs ?? Infinity;
     this.maxGroups = opts.maxGroups ?? 100_000;
     this.maxEntries = opts.maxEntriesPerGroup ?? 10_000;
+    this.maxBuffered = opts.maxBuffered ?? 1_000_000;
     this.compiled = correlations.map((c) => ({
       c,
       spanMs: c.timespanSeconds * 1000,
@@ -138,6 +144,10 @@ export class CorrelationEngine {
     if (input.time > this.maxTime) this.maxTime = input.time;
     const watermark = this.maxTime - this.tolerance;
     while (this.queue.size > 0 && this.queue.peek()!.time <= watermark) this.process(this.queue.pop()!);
+    while (this.queue.size > this.maxBuffered) {
+      this.stats.forcedOut++;
+      this.process(this.queue.pop()!);
+    }
   }
 
   /** End of input: everything still buffered is processed in time order. */
