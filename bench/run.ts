@@ -7,6 +7,8 @@
  *   builtin      Vigil's built-in T1049 pack
  *   windows_all  every SigmaHQ Windows rule           target ≥ 1× floor
  *   rules_N      N Windows rules (10, 100, 1000)      cost should grow sublinearly
+ * and then bench/correlation.ts (10M matches through value_count and the seed rules;
+ * skip with --no-correlation).
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -84,4 +86,12 @@ for (const [k, r] of Object.entries(results)) {
   log(`${k.padEnd(14)} ${r.events_per_s.toLocaleString('en-US').padStart(13)} ${String(r.mb_per_s).padStart(9)} ${String(r.peak_rss_mb).padStart(9)} ${String(r.ratio_to_floor).padStart(9)}` +
     `${String(r.rules ?? '').padStart(8)} ${String(r.needleless_rules ?? '').padStart(12)} ${r.parsed_fraction === undefined ? '' : (Number(r.parsed_fraction) * 100).toFixed(1) + '%'}`);
 }
-if (json) console.log(JSON.stringify({ jsonl: results }));
+// Correlation state under load (its own script; one process per scenario).
+const skipCorrelation = argv.includes('--no-correlation');
+let correlation: unknown;
+if (!skipCorrelation) {
+  log('running correlation (10M matches per scenario)…');
+  const out = execFileSync(process.execPath, [join(REPO, 'dist', 'bench', 'correlation.js')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  correlation = (JSON.parse(out.trim().split('\n').pop()!) as { correlation: unknown }).correlation;
+}
+if (json) console.log(JSON.stringify({ jsonl: results, ...(correlation ? { correlation } : {}) }));

@@ -203,3 +203,26 @@ describe('built-in corrected equivalents of the seed rules', () => {
     assert.deepEqual(huntBuiltin('b-netstat-other-pid', other), []);
   });
 });
+
+describe('the seed document itself as a rule file', () => {
+  it('`vigil hunt --rules seed.txt` loads the three ```yml blocks as written and they fire', () => {
+    const file = join(tmp, 'doc-netstat.jsonl');
+    writeFileSync(file, netstat('SRV3', 0).map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const seedDoc = corpus('../seeds/004_db4c1920b8685a7b.txt');
+    const r = spawnSync(process.execPath, [CLI, 'hunt', file, '--no-builtin', '--no-store', '--format', 'jsonl', '--rules', seedDoc], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /9 rules, 3 correlations from 1 files/);
+    assert.equal(r.stdout.trim().split('\n').filter(Boolean).length, 1);
+  });
+
+  it('`vigil lint seed.txt` accepts the rules and warns about the T1222 link in the write-up', () => {
+    const r = spawnSync(process.execPath, [CLI, 'lint', corpus('../seeds/004_db4c1920b8685a7b.txt'), '--format', 'json'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const result = JSON.parse(r.stdout.trim().split('\n')[0]) as { ok: boolean; rules: unknown[]; warnings: string[]; notes: string[] };
+    assert.equal(result.ok, true);
+    assert.equal(result.rules.length, 3);
+    assert.equal(result.warnings.filter((w) => /techniques\/T1222.*names technique T1222.*T1049/.test(w)).length, 3);
+    assert.equal(result.warnings.filter((w) => /Processcommandline: 'netstat' is an exact match/.test(w)).length, 1);
+    assert.equal(result.notes.filter((n) => /temporal correlation/.test(n)).length, 3);
+  });
+});

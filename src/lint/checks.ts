@@ -22,7 +22,7 @@ export interface Findings {
 }
 
 /** Findings for one rule or filter; messages are relative to it (the caller adds file and rule). */
-export function checkDocument(doc: SigmaRule | SigmaFilter, table: FieldTable): Findings {
+export function checkDocument(doc: SigmaRule | SigmaFilter, table: FieldTable, documentLinks: readonly string[] = []): Findings {
   const out: Findings = { warnings: [], notes: [] };
   const items = detectionItems(doc.detections);
   for (const { detection, item } of items) {
@@ -31,7 +31,7 @@ export function checkDocument(doc: SigmaRule | SigmaFilter, table: FieldTable): 
   checkFields(doc, items, table, out);
   checkUnusedDetections(doc, out);
   if (doc.type === 'rule') {
-    checkAttackReferences(doc, out);
+    checkAttackReferences(doc, out, documentLinks);
     if (doc.timeframe !== undefined) {
       const conv = convertLegacyTimeframe(doc);
       if (conv) out.notes.push(conv.note);
@@ -202,11 +202,12 @@ function checkUnusedDetections(doc: SigmaRule | SigmaFilter, out: Findings): voi
 const TECHNIQUE_URL = /attack\.mitre\.org\/techniques\/(T\d{4})(?:[/.](\d{3}))?/gi;
 const TECHNIQUE_TAG = /^(?:attack\.)?(t\d{4}(?:\.\d{3})?)$/i;
 
-function checkAttackReferences(rule: SigmaRule, out: Findings): void {
+function checkAttackReferences(rule: SigmaRule, out: Findings, documentLinks: readonly string[]): void {
   const tags = rule.meta.tags
     .map((t) => TECHNIQUE_TAG.exec(t.trim())?.[1].toUpperCase())
     .filter((t): t is string => t !== undefined);
-  for (const ref of rule.meta.references) {
+  const refs = [...rule.meta.references, ...documentLinks.map((l) => `${l} (in the document around the rule)`)];
+  for (const ref of refs) {
     for (const m of ref.matchAll(TECHNIQUE_URL)) {
       const id = m[1].toUpperCase() + (m[2] ? `.${m[2]}` : '');
       if (tags.some((t) => sameTechnique(t, id))) continue;

@@ -104,7 +104,7 @@ function lintWithDocuments(path: string, opts: LintOptions): { result: LintResul
       result.errors.push(at(path, title, e instanceof SigmaError ? e.message : `internal error while compiling: ${String(e)}`));
     }
     for (const w of new Set(placeholderWarnings)) result.warnings.push(at(path, title, w));
-    const found = checkDocument(doc, table);
+    const found = checkDocument(doc, table, loaded.documentLinks);
     for (const w of found.warnings) result.warnings.push(at(path, title, w));
     for (const n of found.notes) result.notes.push(at(path, title, n));
   }

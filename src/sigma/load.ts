@@ -18,6 +18,36 @@ export interface LoadedFile {
   file: string;
   documents: SigmaDocument[];
   errors: SigmaError[];
+  /**
+   * For rules embedded in a Markdown/text write-up: the links the surrounding
+   * prose gives (lint checks ATT&CK links against the rules' tags).
+   */
+  documentLinks?: string[];
+}
+
+const PROSE_EXTENSIONS = new Set(['.md', '.markdown', '.txt']);
+const FENCE = /^(```|~~~)[ \t]*(ya?ml)[ \t]*\r?\n([\s\S]*?)^\1[ \t]*$/gim;
+const LINK = /https?:\/\/[^\s)>\]"']+/g;
+
+/**
+ * Rules as write-ups publish them: YAML in fenced ```yml blocks inside
+ * Markdown or text. Each block loads as written; the prose around them
+ * contributes its links.
+ */
+export function loadSigmaProse(text: string, file?: string): LoadedFile {
+  const result: LoadedFile = { file: file ?? '<text>', documents: [], errors: [], documentLinks: [] };
+  let prose = text;
+  for (const m of text.matchAll(FENCE)) {
+    const block = loadSigmaText(m[3], file);
+    result.documents.push(...block.documents);
+    result.errors.push(...block.errors);
+    prose = prose.replace(m[0], '');
+  }
+  result.documentLinks = [...new Set(prose.match(LINK) ?? [])];
+  if (result.documents.length === 0 && result.errors.length === 0) {
+    result.errors.push(new SigmaError('no ```yml block holding a Sigma rule in this document', { file }));
+  }
+  return result;
 }
 
 export function loadSigmaText(text: string, file?: string): LoadedFile {
@@ -81,21 +111,25 @@ export function loadSigmaFile(file: string): LoadedFile {
   } catch (e) {
     return { file, documents: [], errors: [new SigmaError(`cannot read: ${(e as Error).message}`, { file })] };
   }
-  return loadSigmaText(text, file);
+  return PROSE_EXTENSIONS.has(extname(file).toLowerCase()) ? loadSigmaProse(text, file) : loadSigmaText(text, file);
 }
 
-/** Every .yml/.yaml file under the given files or folders, sorted for stable output. */
+/**
+ * Every .yml/.yaml file under the given folders, sorted for stable output,
+ * plus every file named directly (whatever its extension: a Markdown
+ * write-up with rules in it, say).
+ */
 export function findRuleFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
-  const visit = (p: string): void => {
+  const visit = (p: string, named: boolean): void => {
     const st = statSync(p);
     if (st.isDirectory()) {
-      for (const name of readdirSync(p).sort()) visit(join(p, name));
-    } else if (['.yml', '.yaml'].includes(extname(p).toLowerCase())) {
+      for (const name of readdirSync(p).sort()) visit(join(p, name), false);
+    } else if (named || ['.yml', '.yaml'].includes(extname(p).toLowerCase())) {
       out.push(p);
     }
   };
-  for (const p of paths) visit(p);
+  for (const p of paths) visit(p, true);
   return out;
 }
 
