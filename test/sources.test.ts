@@ -108,11 +108,15 @@ describe('format detection and bad files', () => {
     assert.equal(sniffFormat(Buffer.from('\u00ff\u0000garbage', 'latin1')), 'unknown');
   });
 
-  it('reads a real EVTX header as evtx and says it is not read yet, without crashing', async () => {
+  it('reads a real EVTX file through the EVTX reader', async () => {
     const evtx = corpus('evtx/sbousseaden-EVTX-ATTACK-SAMPLES/Lateral Movement/powercat_revShell_sysmon_1_3.evtx');
     const { sink, got } = collector();
     assert.equal(await readLogFile(evtx, sink), 'evtx');
-    assert.match(got.errors[0], /EVTX/);
+    assert.deepEqual(got.errors, []);
+    // MANIFEST: Sysmon EID 1, EventRecordID 8112, runs NETSTAT.EXE -na.
+    const netstat = got.objects.find((o) => (o as { Event: { System: { EventRecordID: number } } }).Event.System.EventRecordID === 8112) as
+      { Event: { EventData: { CommandLine: string } } } | undefined;
+    assert.equal(netstat?.Event.EventData.CommandLine, '"C:\\Windows\\system32\\NETSTAT.EXE"  -na');
   });
 
   it('survives a truncated gzip file and a binary file with one clear error each', async () => {

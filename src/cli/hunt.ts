@@ -15,7 +15,9 @@ import { loadRules, parsePlaceholders } from './rule-loading.js';
 export const HUNT_HELP = `vigil hunt PATH... [options]
 
 Runs Sigma rules over log files and folders (recursive). Formats are
-detected per file: JSON lines, a JSON array, one JSON document, or .gz of those.
+detected per file: Windows .evtx, JSON lines, a JSON array, one or several
+JSON documents, or .gz of those. Correlation rules run over all files in
+event-time order.
 
   --rules PATH          add rule files or folders (repeatable)
   --no-builtin          do not load the built-in T1049 pack

@@ -2,6 +2,7 @@
 /** The `vigil` command: dispatches to one subcommand per mode. */
 import { huntCommand, HUNT_HELP } from './hunt.js';
 import { lintCommand, LINT_HELP } from './lint.js';
+import { dumpCommand, DUMP_HELP } from './dump.js';
 import { UsageError } from './args.js';
 
 const HELP = `vigil — detection engine for MITRE ATT&CK T1049 (System Network Connections Discovery)
@@ -9,14 +10,16 @@ const HELP = `vigil — detection engine for MITRE ATT&CK T1049 (System Network 
 Usage:
   vigil hunt PATH... [options]   run Sigma rules (built-in T1049 pack by default) over log files/folders
   vigil lint PATH... [options]   check Sigma rule files the way the reference toolchain does, plus warnings
+  vigil dump FILE.evtx...        decode EVTX files to JSON lines (evtx_dump shape), reporting damage
   vigil help [COMMAND]           this text, or a command's options
 
-Run 'vigil help hunt' or 'vigil help lint' for options.
+Run 'vigil help hunt', 'vigil help lint' or 'vigil help dump' for options.
 `;
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   hunt: { run: huntCommand, help: HUNT_HELP },
   lint: { run: lintCommand, help: LINT_HELP },
+  dump: { run: dumpCommand, help: DUMP_HELP },
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -4,6 +4,7 @@ import { createGunzip } from 'node:zlib';
 import { isGzip, readHead, sniffFormat, type FileFormat } from './format.js';
 import { readJsonDocument } from './json-document.js';
 import { readJsonLines } from './jsonl.js';
+import { readEvtxRecords } from './evtx/index.js';
 import type { RecordSink } from './records.js';
 
 const CHUNK = 1 << 20;
@@ -48,7 +49,7 @@ export async function readLogFile(path: string, sink: RecordSink): Promise<FileF
         break;
       }
       case 'evtx':
-        sink.error('EVTX files are not read by this version yet (native EVTX reader: issue #3); skipped');
+        await readEvtxRecords(path, sink, gz ? open : undefined);
         break;
       default:
         sink.error(`${NOT_A_LOG} (expected JSON, JSON lines or .gz of those); skipped`);
