@@ -15,6 +15,7 @@ import { applyFilter, compileRule, type CompiledRule } from './compile-rule.js';
 import { logsourceAdmits } from './logsource-match.js';
 import { ruleNeedles, type DerivedPolicy } from './needles.js';
 import { NeedleScanner } from './prefilter.js';
+import { formulaHolds, ruleFormula, type Formula } from './needle-formula.js';
 import { CHUNK_FILTER_MAX_NEEDLES, ChunkFilter } from './chunk-filter.js';
 
 export interface DetectorOptions extends CompileOptions {
@@ -32,12 +33,18 @@ export class Detector {
   /** Whole-chunk line filter, for rule sets with few enough needles. */
   chunkFilter: ChunkFilter | null = null;
   private needleRules: number[][] = [];
+  /** Per rule: its whole raw-text precondition (needle-formula.ts). */
+  private formulas: Formula[] = [];
+  /** seen[needleId] === generation when the needle occurs in the current line. */
+  private seen = new Int32Array(0);
   private readonly stamp: Int32Array;
   private generation = 1;
   /** Rules marked by the last markCandidates, and whether markAll was used instead. */
   private readonly marked: number[] = [];
   private allMarked = false;
   private readonly byLogsource = new Map<string, number[]>();
+  /** Each rule's product, lower-cased (built on first use). */
+  private products?: (string | undefined)[];
 
   constructor(documents: readonly SigmaDocument[], opts: DetectorOptions = {}) {
     const filters: SigmaFilter[] = [];
@@ -82,25 +89,30 @@ export class Detector {
 
   private buildPrefilter(derived: DerivedPolicy): void {
     const ids = new Map<string, number>();
+    const idOf = (n: string): number => {
+      let id = ids.get(n);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(n, id);
+        this.needleRules.push([]);
+      }
+      return id;
+    };
+    // Trigger needles first: the chunk filter looks only for these.
     this.rules.forEach((r, idx) => {
       const needles = ruleNeedles(r.rule, derived);
       if (needles === null) {
         this.needleless.push(idx);
         return;
       }
-      for (const n of needles) {
-        let id = ids.get(n);
-        if (id === undefined) {
-          id = ids.size;
-          ids.set(n, id);
-          this.needleRules.push([]);
-        }
-        this.needleRules[id].push(idx);
-      }
+      for (const n of needles) this.needleRules[idOf(n)].push(idx);
     });
-    const needles = [...ids.keys()];
-    this.scanner = new NeedleScanner(needles);
-    if (needles.length > 0 && needles.length <= CHUNK_FILTER_MAX_NEEDLES) this.chunkFilter = new ChunkFilter(needles);
+    const triggers = [...ids.keys()];
+    // Then each triggered rule's whole precondition, which may name more needles.
+    this.formulas = this.rules.map((r, idx) => (this.isNeedleless(idx) ? true : ruleFormula(r.rule, derived, idOf)));
+    this.seen = new Int32Array(ids.size);
+    this.scanner = new NeedleScanner([...ids.keys()]);
+    if (triggers.length > 0 && triggers.length <= CHUNK_FILTER_MAX_NEEDLES) this.chunkFilter = new ChunkFilter(triggers);
   }
 
   /** Number of rules without a usable literal (they defeat the prefilter). */
@@ -120,12 +132,15 @@ export class Detector {
     this.generation++;
     if (this.generation === 0x7fffffff) {
       this.stamp.fill(0);
+      this.seen.fill(0);
       this.generation = 1;
     }
     const gen = this.generation;
     this.allMarked = false;
     this.marked.length = 0;
-    const hit = this.scanner!.scan(raw, start, end, (id) => {
+    const seen = this.seen;
+    this.scanner!.scan(raw, start, end, (id) => {
+      seen[id] = gen;
       const rules = this.needleRules[id];
       for (let i = 0; i < rules.length; i++) {
         if (this.stamp[rules[i]] !== gen) {
@@ -134,7 +149,17 @@ export class Detector {
         }
       }
     });
-    return hit || this.needleless.length > 0;
+    // A trigger hit is necessary, not sufficient: drop rules whose whole
+    // precondition fails on this line.
+    const marked = this.marked;
+    let kept = 0;
+    for (let i = 0; i < marked.length; i++) {
+      const idx = marked[i];
+      if (formulaHolds(this.formulas[idx], seen, gen)) marked[kept++] = idx;
+      else this.stamp[idx] = 0;
+    }
+    marked.length = kept;
+    return kept > 0 || this.needleless.length > 0;
   }
 
   /** Marks every rule (for text the prefilter cannot judge, e.g. with \u escapes). */
@@ -151,9 +176,10 @@ export class Detector {
    */
   markedMayApplyTo(product: string): boolean {
     if (this.allMarked || this.needleless.length > 0) return true;
+    this.products ??= this.rules.map((r) => r.rule.logsource.product?.toLowerCase());
     for (const idx of this.marked) {
-      const p = this.rules[idx].rule.logsource.product;
-      if (p === undefined || p.toLowerCase() === product) return true;
+      const p = this.products[idx];
+      if (p === undefined || p === product) return true;
     }
     return false;
   }
