@@ -109,7 +109,11 @@ export class Detector {
     });
     const triggers = [...ids.keys()];
     // Then each triggered rule's whole precondition, which may name more needles.
-    this.formulas = this.rules.map((r, idx) => (this.isNeedleless(idx) ? true : ruleFormula(r.rule, derived, idOf)));
+    // Formulas prune lines before the parse; with needle-less rules every line
+    // is parsed anyway, and their extra needles only slow the scanner
+    // (measured: 2,535 Windows rules, 15,828 → 20,255 needles).
+    const pruning = this.needleless.length === 0;
+    this.formulas = this.rules.map((r) => (pruning ? ruleFormula(r.rule, derived, idOf) : true));
     this.seen = new Int32Array(ids.size);
     this.scanner = new NeedleScanner([...ids.keys()]);
     if (triggers.length > 0 && triggers.length <= CHUNK_FILTER_MAX_NEEDLES) this.chunkFilter = new ChunkFilter(triggers);
@@ -129,29 +133,13 @@ export class Detector {
    * no rule can match, so the caller may skip parsing the line.
    */
   markCandidates(raw: Uint8Array, start: number, end: number): boolean {
-    this.generation++;
-    if (this.generation === 0x7fffffff) {
-      this.stamp.fill(0);
-      this.seen.fill(0);
-      this.generation = 1;
-    }
-    const gen = this.generation;
-    this.allMarked = false;
-    this.marked.length = 0;
-    const seen = this.seen;
-    this.scanner!.scan(raw, start, end, (id) => {
-      seen[id] = gen;
-      const rules = this.needleRules[id];
-      for (let i = 0; i < rules.length; i++) {
-        if (this.stamp[rules[i]] !== gen) {
-          this.stamp[rules[i]] = gen;
-          this.marked.push(rules[i]);
-        }
-      }
-    });
+    this.nextGeneration();
+    this.scanner!.scan(raw, start, end, this.onNeedle);
     // A trigger hit is necessary, not sufficient: drop rules whose whole
     // precondition fails on this line.
     const marked = this.marked;
+    const seen = this.seen;
+    const gen = this.generation;
     let kept = 0;
     for (let i = 0; i < marked.length; i++) {
       const idx = marked[i];
@@ -160,6 +148,31 @@ export class Detector {
     }
     marked.length = kept;
     return kept > 0 || this.needleless.length > 0;
+  }
+
+  /** One needle occurrence: note it, and mark its trigger rules the first time. Made once, not per line. */
+  private readonly onNeedle = (id: number): void => {
+    const gen = this.generation;
+    if (this.seen[id] === gen) return;
+    this.seen[id] = gen;
+    const rules = this.needleRules[id];
+    for (let i = 0; i < rules.length; i++) {
+      if (this.stamp[rules[i]] !== gen) {
+        this.stamp[rules[i]] = gen;
+        this.marked.push(rules[i]);
+      }
+    }
+  };
+
+  private nextGeneration(): void {
+    this.generation++;
+    if (this.generation === 0x7fffffff) {
+      this.stamp.fill(0);
+      this.seen.fill(0);
+      this.generation = 1;
+    }
+    this.allMarked = false;
+    this.marked.length = 0;
   }
 
   /** Marks every rule (for text the prefilter cannot judge, e.g. with \u escapes). */
@@ -186,20 +199,25 @@ export class Detector {
 
   /** Rules that match the event, among those marked by the last markCandidates/markAll. */
   matchMarked(ev: SigmaEvent): CompiledRule[] {
+    const group = this.forLogsource(ev);
     const out: CompiledRule[] = [];
     const gen = this.generation;
-    for (const idx of this.forLogsource(ev)) {
+    for (const idx of group) {
       if (this.stamp[idx] !== gen && !this.isNeedleless(idx)) continue;
       if (this.rules[idx].match(ev)) out.push(this.rules[idx]);
     }
     return out;
   }
 
+  private matchAll(ev: SigmaEvent, group: readonly number[]): CompiledRule[] {
+    const out: CompiledRule[] = [];
+    for (const idx of group) if (this.rules[idx].match(ev)) out.push(this.rules[idx]);
+    return out;
+  }
+
   /** Rules that match the event (no prefilter). */
   match(ev: SigmaEvent): CompiledRule[] {
-    const out: CompiledRule[] = [];
-    for (const idx of this.forLogsource(ev)) if (this.rules[idx].match(ev)) out.push(this.rules[idx]);
-    return out;
+    return this.matchAll(ev, this.forLogsource(ev));
   }
 
   private needlelessSet?: Uint8Array;

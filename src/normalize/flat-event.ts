@@ -8,8 +8,6 @@ import type { EventLogsource, FieldValue, Scalar, SigmaEvent } from '../core/eve
 
 export class FlatEvent implements SigmaEvent {
   readonly fields = new Map<string, FieldValue>();
-  /** Original spelling of each field name, for output. */
-  readonly names = new Map<string, string>();
   logsource: EventLogsource = { categories: [] };
   /** The parsed input object, kept for alert output. */
   raw: unknown;
@@ -28,14 +26,11 @@ export class FlatEvent implements SigmaEvent {
     const key = name.toLowerCase();
     if (this.fields.has(key)) return;
     this.fields.set(key, value);
-    this.names.set(key, name);
   }
 
   /** Sets a field, replacing any earlier value. */
   put(name: string, value: FieldValue): void {
-    const key = name.toLowerCase();
-    this.fields.set(key, value);
-    this.names.set(key, name);
+    this.fields.set(name.toLowerCase(), value);
   }
 
   has(name: string): boolean {
