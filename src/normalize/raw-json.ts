@@ -3,7 +3,7 @@
  * building it: key, kind of value and where the value lies. Used to decide a
  * line's product before (and instead of) JSON.parse.
  *
- * Only what JSON.parse would certainly agree with is reported; anything
+ * Only the members asked for are kept, and only what JSON.parse would certainly agree with is reported; anything
  * unexpected (a key written with escapes, malformed text) returns null, and
  * callers then fall back to parsing. Duplicate keys keep the last value, as
  * JSON.parse does.
@@ -67,6 +67,16 @@ function skipValue(buf: Uint8Array, i: number, end: number): number {
   return i;
 }
 
+const NULL = Buffer.from('null');
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
+
+function isWord(buf: Uint8Array, start: number, end: number, word: Uint8Array): boolean {
+  if (end - start !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (buf[start + i] !== word[i]) return false;
+  return true;
+}
+
 function kindOf(buf: Uint8Array, start: number, end: number): RawKind | null {
   const c = buf[start];
   if (c === QUOTE) {
@@ -77,17 +87,43 @@ function kindOf(buf: Uint8Array, start: number, end: number): RawKind | null {
   if (c === 0x7b) return 'object';
   if (c === 0x5b) return 'array';
   if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return 'number';
-  const word = Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1');
-  if (word === 'null') return 'null';
-  if (word === 'true' || word === 'false') return 'boolean';
+  if (isWord(buf, start, end, NULL)) return 'null';
+  if (isWord(buf, start, end, TRUE) || isWord(buf, start, end, FALSE)) return 'boolean';
   return null;
 }
 
+/** Key names to look for, prepared once as bytes so that reading a line allocates nothing per key. */
+export class KeySet {
+  private readonly byLength: Uint8Array[][] = [];
+  private readonly names: string[][] = [];
+
+  constructor(keys: readonly string[]) {
+    for (const k of keys) {
+      const b = Buffer.from(k, 'utf8');
+      (this.byLength[b.length] ??= []).push(b);
+      (this.names[b.length] ??= []).push(k);
+    }
+  }
+
+  /** The wanted key spelled by buf[start, end), if any. */
+  find(buf: Uint8Array, start: number, end: number): string | undefined {
+    const cands = this.byLength[end - start];
+    if (cands === undefined) return undefined;
+    outer: for (let c = 0; c < cands.length; c++) {
+      const k = cands[c];
+      for (let i = 0; i < k.length; i++) if (buf[start + i] !== k[i]) continue outer;
+      return this.names[end - start][c];
+    }
+    return undefined;
+  }
+}
+
 /**
- * The members of the object that is all of buf[start, end) (whitespace
- * aside), by key; null when the text is not an object this reader can vouch for.
+ * The members named in `keys` of the object that is all of buf[start, end)
+ * (whitespace aside); null when the text is not an object this reader can
+ * vouch for. Other members are checked for form and skipped.
  */
-export function rawMembers(buf: Uint8Array, start: number, end: number): Map<string, RawValue> | null {
+export function rawMembers(buf: Uint8Array, start: number, end: number, keys: KeySet): Map<string, RawValue> | null {
   let i = skipWs(buf, start, end);
   if (buf[i] !== 0x7b) return null;
   const out = new Map<string, RawValue>();
@@ -99,7 +135,7 @@ export function rawMembers(buf: Uint8Array, start: number, end: number): Map<str
     if (keyEnd < 0) return null;
     // A key with escapes may decode to any name: do not guess.
     for (let k = i + 1; k < keyEnd - 1; k++) if (buf[k] === BACKSLASH) return null;
-    const key = Buffer.from(buf.buffer, buf.byteOffset + i + 1, keyEnd - i - 2).toString('utf8');
+    const key = keys.find(buf, i + 1, keyEnd - 1);
     i = skipWs(buf, keyEnd, end);
     if (buf[i] !== 0x3a) return null;
     const vStart = skipWs(buf, i + 1, end);
@@ -108,7 +144,7 @@ export function rawMembers(buf: Uint8Array, start: number, end: number): Map<str
     if (vEnd < 0) return null;
     const kind = kindOf(buf, vStart, vEnd);
     if (kind === null) return null;
-    out.set(key, { kind, start: vStart, end: vEnd });
+    if (key !== undefined) out.set(key, { kind, start: vStart, end: vEnd });
     i = skipWs(buf, vEnd, end);
     if (buf[i] === 0x2c) {
       i = skipWs(buf, i + 1, end);
