@@ -143,3 +143,53 @@ test('a line admitted by a reader that does not announce chunks is judged alone,
   assert.deepEqual(stats.sort(), ['r-and', 'r-cisco']);
   assert.equal(h.stats.parsed, 2);
 });
+
+const GROUP_RULES = `${RULES}
+---
+title: r-needleless
+logsource: {product: windows, category: process_access}
+detection:
+  sel: {GrantedAccess: '0x1010'}
+  condition: not sel
+---
+title: r-security
+logsource: {product: windows, service: security}
+detection:
+  sel: {EventID: 4624, LogonType: 3, TargetUserName|contains: 'admin'}
+  condition: sel
+`;
+
+test('with needle-less rules, marking after the parse by logsource group equals exhaustive matching', async () => {
+  const { documents } = loadSigmaText(GROUP_RULES);
+  const lines = [
+    ...LINES,
+    JSON.stringify({ EventID: 10, Channel: 'Microsoft-Windows-Sysmon/Operational', GrantedAccess: '0x1410' }),
+    JSON.stringify({ EventID: 10, Channel: 'Microsoft-Windows-Sysmon/Operational', GrantedAccess: '0x1010' }),
+    JSON.stringify({ EventID: 4624, Channel: 'Security', LogonType: 3, TargetUserName: 'Administrator' }),
+    JSON.stringify({ EventID: 4624, Channel: 'Security', LogonType: 3, TargetUserName: 'Adm\\u0069n' }).replace('\\\\u0069', '\\u0069'),
+    JSON.stringify({ EventID: 4624, Channel: 'Security', LogonType: 2, TargetUserName: 'admin' }),
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-groups-'));
+  try {
+    const file = join(dir, 'lines.jsonl');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const run = async (prefilter: boolean): Promise<string[]> => {
+      const detector = new Detector(documents, { derived: DERIVED_FIELD_POLICY });
+      assert.ok(detector.marksAfterParse);
+      const alerts: string[] = [];
+      const h = new Hunt(detector, { onAlert: (a) => alerts.push(`${a.rule.title}@${a.source.record}`), onError: () => {} }, prefilter);
+      await h.runFile(file, statSync(file).size);
+      // A parsed object between lines must not inherit a line's deferred marking.
+      const sink = h.sinkFor('mem');
+      sink.line(Buffer.from(lines[1]), 0, Buffer.byteLength(lines[1]), 1000);
+      sink.object(JSON.parse(lines[lines.length - 3]), 1001);
+      return alerts.sort();
+    };
+    const fast = await run(true);
+    const slow = await run(false);
+    assert.deepEqual(fast, slow);
+    for (const id of ['r-needleless@26', 'r-security@28', 'r-security@29', 'r-security@1001', 'r-and@1000']) assert.ok(fast.includes(id), `${id} in ${fast.join(' ')}`);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});

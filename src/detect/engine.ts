@@ -16,6 +16,7 @@ import { logsourceAdmits } from './logsource-match.js';
 import { ruleNeedles, type DerivedPolicy } from './needles.js';
 import { NeedleScanner } from './prefilter.js';
 import { formulaHolds, ruleFormula, type Formula } from './needle-formula.js';
+import { GroupScanner, groupNeedleIds } from './group-scanner.js';
 import { CHUNK_FILTER_MAX_NEEDLES, ChunkFilter } from './chunk-filter.js';
 
 export interface DetectorOptions extends CompileOptions {
@@ -33,6 +34,13 @@ export class Detector {
   /** Whole-chunk line filter, for rule sets with few enough needles. */
   chunkFilter: ChunkFilter | null = null;
   private needleRules: number[][] = [];
+  /** Needle texts by id, and each rule's trigger needle ids (for group scanners). */
+  private needleTexts: string[] = [];
+  private triggers: number[][] = [];
+  /** Per logsource group (forLogsource's cached array): its scanner, or null for the full one. */
+  private readonly groupScanners = new Map<readonly number[], GroupScanner | null>();
+  /** The line whose marking waits until its logsource is known (deferMarking). */
+  private deferred?: { raw: Uint8Array; start: number; end: number };
   /** Per rule: its whole raw-text precondition (needle-formula.ts). */
   private formulas: Formula[] = [];
   /** seen[needleId] === generation when the needle occurs in the current line. */
@@ -108,6 +116,8 @@ export class Detector {
       for (const n of needles) this.needleRules[idOf(n)].push(idx);
     });
     const triggers = [...ids.keys()];
+    this.triggers = this.rules.map(() => []);
+    this.needleRules.forEach((rules, id) => rules.forEach((r) => this.triggers[r].push(id)));
     // Then each triggered rule's whole precondition, which may name more needles.
     // Formulas prune lines before the parse; with needle-less rules every line
     // is parsed anyway, and their extra needles only slow the scanner
@@ -115,7 +125,8 @@ export class Detector {
     const pruning = this.needleless.length === 0;
     this.formulas = this.rules.map((r) => (pruning ? ruleFormula(r.rule, derived, idOf) : true));
     this.seen = new Int32Array(ids.size);
-    this.scanner = new NeedleScanner([...ids.keys()]);
+    this.needleTexts = [...ids.keys()];
+    this.scanner = new NeedleScanner(this.needleTexts);
     if (triggers.length > 0 && triggers.length <= CHUNK_FILTER_MAX_NEEDLES) this.chunkFilter = new ChunkFilter(triggers);
   }
 
@@ -172,7 +183,39 @@ export class Detector {
       this.generation = 1;
     }
     this.allMarked = false;
+    this.deferred = undefined;
     this.marked.length = 0;
+  }
+
+  /**
+   * With needle-less rules every line is parsed anyway, so scanning before the
+   * parse cannot skip a line; marking then waits until the event's logsource
+   * is known, and scans with that group's small automaton (group-scanner.ts).
+   */
+  get marksAfterParse(): boolean {
+    return this.needleless.length > 0;
+  }
+
+  /** Defers marking for the line raw[start, end) to matchMarked (see marksAfterParse). */
+  deferMarking(raw: Uint8Array, start: number, end: number): void {
+    this.nextGeneration();
+    this.deferred = { raw, start, end };
+  }
+
+  private markForGroup(group: readonly number[], raw: Uint8Array, start: number, end: number): void {
+    let gs = this.groupScanners.get(group);
+    if (gs === undefined) {
+      const ids = groupNeedleIds(group, (r) => this.triggers[r]);
+      gs = ids === null ? null : new GroupScanner(ids, this.needleTexts);
+      this.groupScanners.set(group, gs);
+    }
+    if (gs === null) {
+      this.markCandidates(raw, start, end);
+      return;
+    }
+    this.nextGeneration();
+    gs.scan(raw, start, end, this.onNeedle);
+    // No formulas here: they are only built when they can save a parse (needle-less rules present means they cannot).
   }
 
   /** Marks every rule (for text the prefilter cannot judge, e.g. with \u escapes). */
@@ -180,6 +223,7 @@ export class Detector {
     this.generation++;
     this.stamp.fill(this.generation);
     this.allMarked = true;
+    this.deferred = undefined;
   }
 
   /**
@@ -188,7 +232,7 @@ export class Detector {
    * normalizing a line whose only needle hits belong to other platforms' rules.
    */
   markedMayApplyTo(product: string): boolean {
-    if (this.allMarked || this.needleless.length > 0) return true;
+    if (this.allMarked || this.deferred !== undefined || this.needleless.length > 0) return true;
     this.products ??= this.rules.map((r) => r.rule.logsource.product?.toLowerCase());
     for (const idx of this.marked) {
       const p = this.products[idx];
@@ -200,6 +244,8 @@ export class Detector {
   /** Rules that match the event, among those marked by the last markCandidates/markAll. */
   matchMarked(ev: SigmaEvent): CompiledRule[] {
     const group = this.forLogsource(ev);
+    const d = this.deferred;
+    if (d !== undefined) this.markForGroup(group, d.raw, d.start, d.end);
     const out: CompiledRule[] = [];
     const gen = this.generation;
     for (const idx of group) {

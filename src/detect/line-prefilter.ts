@@ -67,6 +67,10 @@ export class LinePrefilter {
       this.detector.markAll();
       return true;
     }
+    if (this.everyLine && this.detector.marksAfterParse) {
+      this.detector.deferMarking(buf, start, end);
+      return true;
+    }
     if (!this.detector.markCandidates(buf, start, end)) return false;
     // Hits only from other products' rules, on a line that is certainly a
     // Windows event: parsing it would only find that out (raw-product.ts).
