@@ -2,10 +2,13 @@
  * The detector: every rule compiled once, indexed so an event meets only
  * rules that could match it.
  *
- *   raw line ──NeedleScanner──▶ candidate rules (needle hit, or needle-less)
- *        │ no candidate → skipped, never parsed
+ *   raw line ──NeedleScanner──▶ rules with a trigger needle hit ──formula──▶ marked rules
+ *        │ none marked → skipped, never parsed
  *        ▼
- *   parse + normalize ──logsource index──▶ candidates ∩ logsource ──▶ match()
+ *   parse + normalize ──logsource index──▶ marked ∩ logsource ──▶ match()
+ *
+ * With needle-less rules (every line is parsed anyway) marking waits for the
+ * parse and uses the logsource group's own, smaller automaton instead.
  */
 import type { SigmaEvent } from '../core/event.js';
 import { SigmaError } from '../sigma/errors.js';
