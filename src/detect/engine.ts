@@ -43,7 +43,9 @@ export class Detector {
   /** Per logsource group (forLogsource's cached array): its scanner, or null for the full one. */
   private readonly groupScanners = new Map<readonly number[], GroupScanner | null>();
   /** The line whose marking waits until its logsource is known (deferMarking). */
-  private deferred?: { raw: Uint8Array; start: number; end: number };
+  private deferred: Uint8Array | undefined;
+  private deferredStart = 0;
+  private deferredEnd = 0;
   /** Per rule: its whole raw-text precondition (needle-formula.ts). */
   private formulas: Formula[] = [];
   /** seen[needleId] === generation when the needle occurs in the current line. */
@@ -202,7 +204,10 @@ export class Detector {
   /** Defers marking for the line raw[start, end) to matchMarked (see marksAfterParse). */
   deferMarking(raw: Uint8Array, start: number, end: number): void {
     this.nextGeneration();
-    this.deferred = { raw, start, end };
+    // Three fields, not an object: no allocation per line.
+    this.deferred = raw;
+    this.deferredStart = start;
+    this.deferredEnd = end;
   }
 
   private markForGroup(group: readonly number[], raw: Uint8Array, start: number, end: number): void {
@@ -248,7 +253,7 @@ export class Detector {
   matchMarked(ev: SigmaEvent): CompiledRule[] {
     const group = this.forLogsource(ev);
     const d = this.deferred;
-    if (d !== undefined) this.markForGroup(group, d.raw, d.start, d.end);
+    if (d !== undefined) this.markForGroup(group, d, this.deferredStart, this.deferredEnd);
     const out: CompiledRule[] = [];
     const gen = this.generation;
     for (const idx of group) {
