@@ -12,10 +12,16 @@ import { Hunt } from '../src/pipeline/hunt.js';
 import { findRuleFiles, loadSigmaFile } from '../src/sigma/load.js';
 import type { SigmaDocument } from '../src/sigma/model.js';
 
-function report(name: string, events: number, bytes: number, seconds: number, extra: Record<string, unknown> = {}): void {
+/** CPU seconds (user + system, all threads) since `since`: less sensitive than wall time to other load on a shared machine. */
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since);
+  return (d.user + d.system) / 1e6;
+}
+
+function report(name: string, events: number, bytes: number, seconds: number, cpu: number, extra: Record<string, unknown> = {}): void {
   const peak = process.resourceUsage().maxRSS / 1024; // KiB → MiB
   console.log(JSON.stringify({
-    name, events, bytes, seconds: +seconds.toFixed(3),
+    name, events, bytes, seconds: +seconds.toFixed(3), cpu_s: +cpu.toFixed(3),
     events_per_s: Math.round(events / seconds),
     mb_per_s: +(bytes / 1048576 / seconds).toFixed(1),
     peak_rss_mb: Math.round(peak),
@@ -26,6 +32,7 @@ function report(name: string, events: number, bytes: number, seconds: number, ex
 /** The floor: read every byte, split lines, decode and JSON.parse each line. */
 async function floor(file: string): Promise<void> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   let events = 0;
   let carry = '';
   let sink = 0;
@@ -42,7 +49,7 @@ async function floor(file: string): Promise<void> {
     }
     carry = text.slice(start);
   }
-  report('floor', events, statSync(file).size, (performance.now() - t0) / 1000, { sink });
+  report('floor', events, statSync(file).size, (performance.now() - t0) / 1000, cpuSeconds(c0), { sink });
 }
 
 async function rules(file: string, name: string, rulePaths: string[], limit: number | undefined): Promise<void> {
@@ -55,9 +62,10 @@ async function rules(file: string, name: string, rulePaths: string[], limit: num
   let alerts = 0;
   const hunt = new Hunt(detector, { onAlert: () => alerts++, onError: () => {} });
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   await hunt.runFile(file, statSync(file).size);
   const s = hunt.stats;
-  report(name, s.events, s.bytes, (performance.now() - t0) / 1000, {
+  report(name, s.events, s.bytes, (performance.now() - t0) / 1000, cpuSeconds(c0), {
     rules: detector.rules.length, needleless_rules: detector.needlelessCount, needles: detector.needleCount,
     parsed_fraction: +(s.parsed / Math.max(1, s.events)).toFixed(4), alerts, compile_ms: Math.round(compileMs),
   });

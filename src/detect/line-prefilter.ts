@@ -2,14 +2,21 @@
  * Decides, from raw bytes, whether a JSON line can concern any rule — and
  * which rules — before anything is decoded.
  *
- *   chunk(buf) ─▶ RE2 pass: lines holding a needle      (small rule sets)
- *              └▶ native search: lines holding \u or \/ (escaped text hides from byte needles)
+ *   chunk(buf) ─▶ RE2 pass: lines holding a needle or an escape (small rule sets)
+ *              └▶ otherwise native search: lines holding \u or \/ (escaped text hides from byte needles)
  *   admit(line) ─▶ no hit, no escape ─▶ false (skip the line)
  *               ├▶ escape            ─▶ every rule marked
  *               └▶ hit               ─▶ NeedleScanner marks the rules whose needles occur
+ *                                        (and whose needle formula holds); if none of them can
+ *                                        apply to Windows and the line certainly is a Windows
+ *                                        event (raw-product.ts) ─▶ false
  */
 import type { Detector } from './engine.js';
 import { findEscapes, PositionCursor } from './json-escapes.js';
+import { rawIsWindows } from '../normalize/raw-product.js';
+
+/** The product productOf gives Windows events. */
+const WINDOWS = 'windows';
 
 export class LinePrefilter {
   private chunkBuf?: Buffer;
@@ -31,11 +38,12 @@ export class LinePrefilter {
     const filter = this.detector.chunkFilter;
     this.everyLine = !this.enabled || this.detector.needlelessCount > 0 || filter === null;
     const hits: number[] = [];
-    if (!this.everyLine) filter!.findLines(buf, start, end, hits);
-    this.hits.reset(hits);
-    // Escapes by native search: folding them into the RE2 pattern halves its speed.
     const escapes: number[] = [];
-    if (this.enabled) findEscapes(buf, start, end, escapes);
+    // The chunk filter also stops at escapes (chunk-filter.ts), so with it
+    // only hit lines need the exact escape search; without it, search the chunk.
+    if (!this.everyLine) filter!.findLines(buf, start, end, hits);
+    else if (this.enabled) findEscapes(buf, start, end, escapes);
+    this.hits.reset(hits);
     this.escapes.reset(escapes);
   }
 
@@ -46,11 +54,11 @@ export class LinePrefilter {
       return true;
     }
     let escaped: boolean;
-    if (buf === this.chunkBuf) {
+    if (buf === this.chunkBuf && this.everyLine) {
       escaped = this.escapes.any(start, end);
-      if (!escaped && !this.everyLine && !this.hits.any(start, end)) return false;
     } else {
-      // A reader that did not announce the chunk: judge the line alone.
+      if (buf === this.chunkBuf && !this.hits.any(start, end)) return false;
+      // A hit line, or a reader that did not announce the chunk: judge the line alone.
       this.lineEscapes.length = 0;
       findEscapes(buf, start, end, this.lineEscapes);
       escaped = this.lineEscapes.length > 0;
@@ -59,6 +67,13 @@ export class LinePrefilter {
       this.detector.markAll();
       return true;
     }
-    return this.detector.markCandidates(buf, start, end);
+    if (this.everyLine && this.detector.marksAfterParse) {
+      this.detector.deferMarking(buf, start, end);
+      return true;
+    }
+    if (!this.detector.markCandidates(buf, start, end)) return false;
+    // Hits only from other products' rules, on a line that is certainly a
+    // Windows event: parsing it would only find that out (raw-product.ts).
+    return this.detector.markedMayApplyTo(WINDOWS) || !rawIsWindows(buf, start, end);
   }
 }

@@ -59,11 +59,22 @@ function detectionNeedles(d: Detection, derived: DerivedPolicy): Needles {
 }
 
 function itemNeedles(item: DetectionItem, derived: DerivedPolicy): Needles {
+  const perValue = valueNeedles(item, derived);
+  if (perValue === null) return null;
+  return item.modifiers.includes('all') ? best(perValue) : union(perValue);
+}
+
+/**
+ * Necessary needles of each value of an item (one set per value; the item
+ * needs one value's set, or every value's set with `all`). Null when the
+ * item's comparison leaves no literal in the raw text at all.
+ */
+export function valueNeedles(item: DetectionItem, derived: DerivedPolicy): Needles[] | null {
   if (item.modifiers.some((m) => NO_LITERAL_MODS.has(m))) return null;
   const policy = item.field ? derived.get(item.field.toLowerCase()) : undefined;
   if (policy === 'none') return null;
   const isRegex = item.modifiers.includes('re');
-  const perValue: Needles[] = item.values.map((v) => {
+  return item.values.map((v) => {
     if (v.kind === 'null') return null;
     if (isRegex) return v.kind === 'string' ? regexNeedles(v.value, policy === 'split') : null;
     const s: SigmaString = v.kind === 'string' ? v.value : plainString(v.kind === 'number' ? v.text : String(v.value));
@@ -92,7 +103,6 @@ function itemNeedles(item: DetectionItem, derived: DerivedPolicy): Needles {
     }
     return out;
   });
-  return item.modifiers.includes('all') ? best(perValue) : union(perValue);
 }
 
 function looksUnquoted(s: SigmaString): boolean {

@@ -22,10 +22,25 @@ export class NeedleScanner {
   constructor(needles: readonly string[]) {
     this.needleCount = needles.length;
     const bytesOf = needles.map((n) => Buffer.from(n.toLowerCase(), 'utf8'));
-    // Byte classes: 0 = any byte that no needle uses.
+    // Byte classes: 0 = any byte that no needle uses. All non-ASCII bytes
+    // share one class: a needle then matches any non-ASCII text of the same
+    // byte length where it has non-ASCII (more hits, never fewer, so still
+    // sound), and the table stays about half as wide — windash and homoglyph
+    // rules alone bring some 70 distinct UTF-8 bytes.
     let nClasses = 1;
     const cls = this.classOf;
-    for (const b of bytesOf) for (const x of b) if (cls[x] === 0) cls[x] = nClasses++;
+    let high = 0;
+    for (const b of bytesOf) {
+      for (const x of b) {
+        if (cls[x] !== 0) continue;
+        if (x < 0x80) cls[x] = nClasses++;
+        else {
+          if (high === 0) high = nClasses++;
+          cls[x] = high;
+        }
+      }
+    }
+    if (high !== 0) for (let x = 0x80; x < 0x100; x++) cls[x] = high;
     for (let c = 65; c <= 90; c++) cls[c] = cls[c + 32];
     this.nClasses = nClasses;
 

@@ -6,10 +6,25 @@
  */
 import type { EventLogsource, FieldValue, Scalar, SigmaEvent } from '../core/event.js';
 
+/**
+ * Field names recur in every event of a log, so their lower-case form is
+ * kept rather than made again per event (one allocation per field saved).
+ * Bounded: input with ever-new key names only stops being cached.
+ */
+const lowerNames = new Map<string, string>();
+const MAX_CACHED_NAMES = 20000;
+
+function lowerName(name: string): string {
+  let l = lowerNames.get(name);
+  if (l === undefined) {
+    l = name.toLowerCase();
+    if (lowerNames.size < MAX_CACHED_NAMES) lowerNames.set(name, l);
+  }
+  return l;
+}
+
 export class FlatEvent implements SigmaEvent {
   readonly fields = new Map<string, FieldValue>();
-  /** Original spelling of each field name, for output. */
-  readonly names = new Map<string, string>();
   logsource: EventLogsource = { categories: [] };
   /** The parsed input object, kept for alert output. */
   raw: unknown;
@@ -25,27 +40,24 @@ export class FlatEvent implements SigmaEvent {
   /** Sets a field unless it is already present (the first, most specific source wins). */
   set(name: string, value: FieldValue | undefined): void {
     if (value === undefined) return;
-    const key = name.toLowerCase();
+    const key = lowerName(name);
     if (this.fields.has(key)) return;
     this.fields.set(key, value);
-    this.names.set(key, name);
   }
 
   /** Sets a field, replacing any earlier value. */
   put(name: string, value: FieldValue): void {
-    const key = name.toLowerCase();
-    this.fields.set(key, value);
-    this.names.set(key, name);
+    this.fields.set(lowerName(name), value);
   }
 
   has(name: string): boolean {
-    return this.fields.has(name.toLowerCase());
+    return this.fields.has(lowerName(name));
   }
 
   /** First present field among names, as text. */
   text(...names: string[]): string | undefined {
     for (const n of names) {
-      const v = this.fields.get(n.toLowerCase());
+      const v = this.fields.get(lowerName(n));
       if (v === undefined || v === null) continue;
       if (Array.isArray(v)) return v.length ? String(v[0]) : undefined;
       return String(v);
@@ -73,7 +85,11 @@ export function flattenInto(ev: FlatEvent, value: unknown, prefix: string, depth
     value.forEach((x, i) => flattenInto(ev, x, prefix ? `${prefix}.${i}` : String(i), depth + 1));
     return;
   }
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    flattenInto(ev, v, prefix ? `${prefix}.${k}` : k, depth + 1);
+  // Object.keys, not Object.entries: no [key, value] pair allocated per member.
+  const obj = value as Record<string, unknown>;
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    flattenInto(ev, obj[k], prefix ? `${prefix}.${k}` : k, depth + 1);
   }
 }

@@ -57,7 +57,7 @@ export function normalizeWindows(ev: FlatEvent, obj: JsonRecord): WindowsShape |
 /** Rules write EventID as a number; Winlogbeat and some exporters give a string. */
 function numericEventId(ev: FlatEvent): void {
   const id = ev.get('eventid');
-  if (typeof id === 'string' && /^\d+$/.test(id)) ev.put(ev.names.get('eventid') ?? 'EventID', Number(id));
+  if (typeof id === 'string' && /^\d+$/.test(id)) ev.put('EventID', Number(id));
 }
 
 /** Elastic Endpoint documents have no channel: ECS event.category/type tell a process start or end. */

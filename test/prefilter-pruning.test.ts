@@ -1,0 +1,195 @@
+/**
+ * The raw-line pruning added on top of the one-set needles: whole needle
+ * formulas (needle-formula.ts), the Windows product check (raw-product.ts)
+ * and escapes found by the chunk RE2 pass. Each may only skip lines that
+ * cannot raise an alert: prefiltered and exhaustive hunts must agree on
+ * lines built to sit on every edge, and the pruning must actually prune.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Detector } from '../src/detect/engine.js';
+import { DERIVED_FIELD_POLICY } from '../src/normalize/index.js';
+import { Hunt, type HuntStats } from '../src/pipeline/hunt.js';
+import { loadSigmaText } from '../src/sigma/load.js';
+
+const RULES = `
+title: r-and
+logsource: {product: windows, category: process_creation}
+detection:
+  img: {Image|endswith: '\\netstat.exe'}
+  cmd: {CommandLine|contains: ' -ano'}
+  filter: {ParentImage|endswith: '\\explorer.exe'}
+  condition: img and cmd and not filter
+---
+title: r-allof
+logsource: {product: windows}
+detection:
+  sel_a: {CommandLine|contains: 'alpha-needle'}
+  sel_b: {CommandLine|contains|all: ['bravo-needle', 'charlie-needle']}
+  condition: all of sel_*
+---
+title: r-oneof
+logsource: {product: windows}
+detection:
+  sel_x: {CommandLine|contains: 'xray-needle'}
+  sel_y: {CommandLine|contains: 'yankee-needle'}
+  condition: 1 of sel_* and not sel_x
+---
+title: r-cisco
+logsource: {product: cisco, service: aaa}
+detection:
+  keywords: ['dir', 'show ip route']
+  condition: keywords
+---
+title: r-linux
+logsource: {product: linux, category: process_creation}
+detection:
+  sel: {Image|endswith: '/who'}
+  condition: sel
+`;
+
+const sysmon1 = (fields: Record<string, unknown>): string =>
+  JSON.stringify({ EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', ...fields });
+
+const LINES: string[] = [
+  // formula: the trigger alone is not enough
+  sysmon1({ Image: 'C:\\Windows\\System32\\netstat.exe', CommandLine: 'netstat' }),
+  sysmon1({ Image: 'C:\\Windows\\System32\\netstat.exe', CommandLine: 'netstat -ano' }),
+  sysmon1({ Image: 'C:\\Windows\\System32\\netstat.exe', CommandLine: 'netstat -ano', ParentImage: 'C:\\Windows\\explorer.exe' }),
+  // the second literal in another field still lets the line through (and the rule decides)
+  sysmon1({ Image: 'C:\\Windows\\System32\\netstat.exe', CommandLine: 'netstat', User: 'x -ano' }),
+  // escapes hide literals from byte search: must still match
+  sysmon1({ Image: 'C:\\Windows\\System32\\netstat.exe', CommandLine: 'netstat -ano' }).replace('-ano', '-\\u0061no'),
+  sysmon1({ Image: 'C:\\Windows\\System32\\netstat.exe', CommandLine: 'netstat -ano' }).replace('netstat.exe', 'n\\u0065tstat.exe'),
+  sysmon1({ Image: 'C:/Windows/System32/netstat.exe', CommandLine: 'netstat -ano' }).replace('C:/Windows/System32/', 'C:\\\\Windows\\\\System32\\\\').replace('-ano', '-ano\\/'),
+  // an escaped backslash before u is not an escape
+  sysmon1({ Image: 'C:\\users\\netstat.exe', CommandLine: 'C:\\users -ano' }),
+  // all of / |all
+  sysmon1({ CommandLine: 'alpha-needle bravo-needle' }),
+  sysmon1({ CommandLine: 'alpha-needle bravo-needle charlie-needle' }),
+  sysmon1({ CommandLine: 'ALPHA-NEEDLE Bravo-Needle charlie-NEEDLE' }),
+  // 1 of … and not
+  sysmon1({ CommandLine: 'yankee-needle' }),
+  sysmon1({ CommandLine: 'xray-needle yankee-needle' }),
+  // product: a Cisco keyword inside Windows lines (skipped unparsed) …
+  sysmon1({ CommandLine: 'dir c:\\' }),
+  JSON.stringify({ Event: { System: { EventID: 4688, Channel: 'Security' }, EventData: { CommandLine: 'cmd /c dir' } } }),
+  JSON.stringify({ winlog: { channel: 'Security', event_id: 4688 }, message: 'dir' }),
+  // … and in lines that are not Windows events, where the rule must still fire
+  JSON.stringify({ message: 'user ran dir', host: 'router1' }),
+  JSON.stringify({ EventID: 1, message: 'show ip route' }),
+  JSON.stringify({ EventID: 'one', Channel: 'x', message: 'dir' }),
+  JSON.stringify({ _index: 'logs', _source: { EventID: 1, Channel: 'Security', message: 'dir' } }),
+  JSON.stringify({ EventID: 1, Channel: 'Security', message: 'dir', EventID2: 1 }).replace('"EventID2":1', '"EventID":"x"'),
+  JSON.stringify({ Channel: 'Security', EventID: 1, message: 'dir' }).replace('"Channel"', '"Ch\\u0061nnel"'),
+  JSON.stringify({ exe: '/usr/bin/who' }),
+  JSON.stringify({ Image: '/usr/bin/who', EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational' }),
+  JSON.stringify({ Image: '/usr/bin/who' }),
+];
+
+async function hunt(file: string, prefilter: boolean): Promise<{ alerts: string[]; stats: HuntStats }> {
+  const { documents, errors } = loadSigmaText(RULES);
+  assert.deepEqual(errors, []);
+  const detector = new Detector(documents, { derived: DERIVED_FIELD_POLICY });
+  assert.deepEqual(detector.errors, []);
+  assert.ok(detector.chunkFilter !== null);
+  const alerts: string[] = [];
+  const h = new Hunt(detector, { onAlert: (a) => alerts.push(`${a.rule.title}@${a.source.record}`), onError: () => {} }, prefilter);
+  await h.runFile(file, statSync(file).size);
+  return { alerts: alerts.sort(), stats: h.stats };
+}
+
+test('formulas, product check and escapes prune only lines that cannot match', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-pruning-'));
+  try {
+    const file = join(dir, 'lines.jsonl');
+    writeFileSync(file, LINES.join('\n') + '\n');
+    const fast = await hunt(file, true);
+    const slow = await hunt(file, false);
+    assert.deepEqual(fast.alerts, slow.alerts);
+    // The edges above do fire: formulas pass real matches, escapes reach the rules, Cisco rules see non-Windows lines.
+    for (const id of ['r-and@2', 'r-and@5', 'r-and@6', 'r-and@7', 'r-allof@10', 'r-allof@11', 'r-oneof@12', 'r-cisco@17', 'r-cisco@18', 'r-cisco@19', 'r-cisco@21', 'r-linux@25']) {
+      assert.ok(fast.alerts.includes(id), `expected ${id} in ${fast.alerts.join(' ')}`);
+    }
+    // Search hits and escaped keys are Windows events once parsed: no Cisco alert, but they were parsed to find out.
+    for (const id of ['r-cisco@20', 'r-cisco@22', 'r-linux@23', 'r-linux@24']) assert.ok(!fast.alerts.includes(id), id);
+    // And the pruning prunes: line 1 (formula), 9 (|all), 14–16 and 24 (Windows lines with
+    // only other products' needles) are not parsed.
+    assert.equal(slow.stats.parsed, LINES.length);
+    assert.ok(fast.stats.parsed <= LINES.length - 6, `parsed ${fast.stats.parsed} of ${LINES.length}`);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test('a line admitted by a reader that does not announce chunks is judged alone, escapes included', () => {
+  const { documents } = loadSigmaText(RULES);
+  const detector = new Detector(documents, { derived: DERIVED_FIELD_POLICY });
+  const stats: string[] = [];
+  const h = new Hunt(detector, { onAlert: (a) => stats.push(a.rule.title), onError: () => {} });
+  const sink = h.sinkFor('mem');
+  const lines = [
+    sysmon1({ Image: 'C:\\x\\netstat.exe', CommandLine: 'netstat -ano' }).replace('-ano', '-\\u0061no'),
+    sysmon1({ CommandLine: 'dir' }),
+    JSON.stringify({ message: 'dir' }),
+  ];
+  lines.forEach((l, i) => {
+    const buf = Buffer.from(l);
+    sink.line(buf, 0, buf.length, i + 1);
+  });
+  assert.deepEqual(stats.sort(), ['r-and', 'r-cisco']);
+  assert.equal(h.stats.parsed, 2);
+});
+
+const GROUP_RULES = `${RULES}
+---
+title: r-needleless
+logsource: {product: windows, category: process_access}
+detection:
+  sel: {GrantedAccess: '0x1010'}
+  condition: not sel
+---
+title: r-security
+logsource: {product: windows, service: security}
+detection:
+  sel: {EventID: 4624, LogonType: 3, TargetUserName|contains: 'admin'}
+  condition: sel
+`;
+
+test('with needle-less rules, marking after the parse by logsource group equals exhaustive matching', async () => {
+  const { documents } = loadSigmaText(GROUP_RULES);
+  const lines = [
+    ...LINES,
+    JSON.stringify({ EventID: 10, Channel: 'Microsoft-Windows-Sysmon/Operational', GrantedAccess: '0x1410' }),
+    JSON.stringify({ EventID: 10, Channel: 'Microsoft-Windows-Sysmon/Operational', GrantedAccess: '0x1010' }),
+    JSON.stringify({ EventID: 4624, Channel: 'Security', LogonType: 3, TargetUserName: 'Administrator' }),
+    JSON.stringify({ EventID: 4624, Channel: 'Security', LogonType: 3, TargetUserName: 'Adm\\u0069n' }).replace('\\\\u0069', '\\u0069'),
+    JSON.stringify({ EventID: 4624, Channel: 'Security', LogonType: 2, TargetUserName: 'admin' }),
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-groups-'));
+  try {
+    const file = join(dir, 'lines.jsonl');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const run = async (prefilter: boolean): Promise<string[]> => {
+      const detector = new Detector(documents, { derived: DERIVED_FIELD_POLICY });
+      assert.ok(detector.marksAfterParse);
+      const alerts: string[] = [];
+      const h = new Hunt(detector, { onAlert: (a) => alerts.push(`${a.rule.title}@${a.source.record}`), onError: () => {} }, prefilter);
+      await h.runFile(file, statSync(file).size);
+      // A parsed object between lines must not inherit a line's deferred marking.
+      const sink = h.sinkFor('mem');
+      sink.line(Buffer.from(lines[1]), 0, Buffer.byteLength(lines[1]), 1000);
+      sink.object(JSON.parse(lines[lines.length - 3]), 1001);
+      return alerts.sort();
+    };
+    const fast = await run(true);
+    const slow = await run(false);
+    assert.deepEqual(fast, slow);
+    for (const id of ['r-needleless@26', 'r-security@28', 'r-security@29', 'r-security@1001', 'r-and@1000']) assert.ok(fast.includes(id), `${id} in ${fast.join(' ')}`);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,148 @@
+/**
+ * rawIsWindows lets the prefilter drop a line unparsed, so it may only say
+ * "Windows" where productOf(JSON.parse(line)) says so too. Checked on every
+ * corpus line, on hand-built adversarial lines, and on mutated real lines.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { productOf } from '../src/normalize/index.js';
+import { rawIsWindows } from '../src/normalize/raw-product.js';
+import { corpus } from './corpus.js';
+
+function jsonFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...jsonFiles(p));
+    else if (p.endsWith('.json')) out.push(p);
+  }
+  return out.sort();
+}
+
+/** Every real line: OTRF JSON lines and the SigmaHQ regression events, one object per line. */
+function corpusLines(): string[] {
+  const lines: string[] = [];
+  for (const f of jsonFiles(corpus('json'))) {
+    for (const l of readFileSync(f, 'utf8').split('\n')) if (l.trim().startsWith('{')) lines.push(l.trim());
+  }
+  for (const f of jsonFiles(join(corpus('sigma-rules'), 'regression_data'))) {
+    for (const part of readFileSync(f, 'utf8').split(/\n(?=\{)/)) lines.push(JSON.stringify(JSON.parse(part)));
+  }
+  return lines;
+}
+
+/** The property: a yes from the raw check is a yes from the parser (or the line does not parse at all). */
+function checkLine(line: string): { raw: boolean; parsed: boolean | undefined } {
+  const buf = Buffer.from(line, 'utf8');
+  const raw = rawIsWindows(buf, 0, buf.length);
+  let parsed: boolean | undefined;
+  try {
+    parsed = productOf(JSON.parse(line)) === 'windows';
+  } catch {
+    parsed = undefined; // not JSON: the hunt would report it and find nothing
+  }
+  if (raw && parsed === false) assert.fail(`raw check says Windows, productOf does not: ${line.slice(0, 300)}`);
+  return { raw, parsed };
+}
+
+test('raw product check agrees with productOf on every corpus line, and recognizes nearly all Windows lines', () => {
+  const lines = corpusLines();
+  assert.ok(lines.length > 3000, `corpus lines: ${lines.length}`);
+  let windows = 0;
+  let recognized = 0;
+  for (const l of lines) {
+    const { raw, parsed } = checkLine(l);
+    if (parsed) windows++;
+    if (parsed && raw) recognized++;
+  }
+  assert.ok(windows > 0);
+  assert.ok(recognized / windows > 0.99, `recognized ${recognized} of ${windows} Windows lines`);
+});
+
+test('raw product check: adversarial lines', () => {
+  const sure = [
+    '{"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational"}',
+    '{"EventID":"4688","SourceName":"x"}',
+    ' { "EventId" : 7 , "ProviderName" : "p" } ',
+    '{"EventID":null,"EventId":"12","Provider_Name":"p"}',
+    '{"Event":{"System":{}}}',
+    '{"System":{"EventID":null}}',
+    '{"winlog":{"channel":null}}',
+    '{"Event":{"System":{"a":"}{\\"]["}},"x":[{"y":"\\\\"}]}',
+  ];
+  for (const l of sure) assert.equal(checkLine(l).raw, true, l);
+
+  const notSure = [
+    // the last duplicate wins in JSON.parse
+    '{"EventID":1,"Channel":"c","EventID":"x"}',
+    '{"Channel":"c","EventID":4688,"Channel":{"a":1}}',
+    '{"Event":{"System":{}},"Event":1}',
+    '{"Event":{"System":{},"System":[]}}',
+    // escaped keys may decode to anything
+    '{"Ev\\u0065ntID":"x","EventID":1,"Channel":"c"}',
+    '{"EventID":1,"Ch\\u0061nnel":"c"}',
+    // values that are not what they look like
+    '{"EventID":"4688 ","Channel":"c"}',
+    '{"EventID":"","Channel":"c"}',
+    '{"EventID":"\\u0034","Channel":"c"}',
+    '{"EventID":true,"Channel":"c"}',
+    '{"EventID":1,"Channel":null}',
+    '{"EventID":1,"Channel":5}',
+    '{"EventID":null,"Channel":"c"}',
+    '{"Event":{"System":null}}',
+    '{"System":{"EventId":1}}',
+    '{"winlog":{"Channel":"c"}}',
+    '{"winlog":"channel"}',
+    // a search hit: the event is _source
+    '{"_index":"i","_source":{"x":1},"EventID":1,"Channel":"c"}',
+    // not one object
+    '[{"EventID":1,"Channel":"c"}]',
+    '{"EventID":1,"Channel":"c"} {"x":1}',
+    '{"EventID":1,"Channel":"c"',
+    '{"EventID":1,"Channel":"c}',
+    '{"EventID":1 "Channel":"c"}',
+    '"EventID"',
+    '',
+    // keys hidden inside strings do not count
+    '{"x":"\\"EventID\\":1,\\"Channel\\":\\"c\\""}',
+    '{"x":{"EventID":1,"Channel":"c"}}',
+  ];
+  for (const l of notSure) {
+    const { raw } = checkLine(l);
+    assert.equal(raw, false, l);
+  }
+});
+
+test('raw product check: mutated corpus lines never disagree with productOf', () => {
+  const lines = corpusLines().filter((_, i) => i % 7 === 0);
+  let seed = 12345;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const inserts = [',"EventID":"x"', ',"EventID":null', ',"Channel":null', ',"_source":{}', ',"_id":1', ',"Event":1',
+    ',"System":{}', ',"winlog":{}', '"', '\\', '{', '}', '[', ']', ',', ':', '\\u0045', ' '];
+  let checked = 0;
+  for (const l of lines) {
+    for (let k = 0; k < 6; k++) {
+      let m = l;
+      const at = rand(m.length + 1);
+      switch (rand(4)) {
+        case 0: m = m.slice(0, at) + m.slice(at + 1 + rand(3)); break;
+        case 1: m = m.slice(0, at) + inserts[rand(inserts.length)] + m.slice(at); break;
+        case 2: {
+          // Duplicate a member-looking region before the closing brace.
+          const region = m.slice(at, at + 40);
+          m = m.slice(0, -1) + ',' + region + '}';
+          break;
+        }
+        default: m = m.slice(0, -1) + inserts[rand(8)] + '}';
+      }
+      checkLine(m);
+      checked++;
+    }
+  }
+  assert.ok(checked > 1000);
+});
