@@ -226,3 +226,45 @@ describe('the seed document itself as a rule file', () => {
     assert.equal(result.notes.filter((n) => /temporal correlation/.test(n)).length, 3);
   });
 });
+
+describe('net use sequences on the real Security 4688 (mdecrevoisier EVTX)', () => {
+  // The file holds 4688 EventRecordID 60400 on FS03.offsec.lan: net.exe, `net  use`, NewProcessId 0xd14,
+  // at 2021-10-19T14:44:39.367755Z, and no 4689 for it. Its 4688 has no ParentProcessName field
+  // (the field the seed calls Creatorprocessname), so the seed rule, which requires cmd.exe there,
+  // cannot match it: a finding about the seed rule, shown here on real data.
+  const REAL = corpus('evtx/mdecrevoisier-EVTX-to-MITRE-Attack/TA0007-Discovery/T1135.xxx-Network Share Discovery/ID4688-Network share discovery or connection via commandline.evtx');
+  const run = (files: string[], rules: string[]): { rule: { title: string }; correlation?: { group: Record<string, unknown>; events: { record: number }[] } }[] => {
+    const ruleArgs = rules.length ? ['--no-builtin', ...rules.flatMap((f) => ['--rules', f])] : [];
+    const r = spawnSync(process.execPath, [CLI, 'hunt', ...files, '--no-store', '--format', 'jsonl', ...ruleArgs], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  };
+  const exitAt = (time: string): string => {
+    const exit = exit4689('FS03.offsec.lan', 0, NET, '0xd14') as { Event: { System: { TimeCreated: { '#attributes': { SystemTime: string } } } } };
+    exit.Event.System.TimeCreated['#attributes'].SystemTime = time;
+    const file = join(tmp, `constructed-4689-${time.slice(17, 19)}.jsonl`);
+    writeFileSync(file, JSON.stringify(exit) + '\n');
+    return file;
+  };
+
+  it('the real event really lacks ParentProcessName, so the seed rule cannot fire on it even with its 4689', async () => {
+    const { readLogFile } = await import('../src/sources/read-file.js');
+    const records: { Event: { System: { EventRecordID: number }; EventData: Record<string, unknown> } }[] = [];
+    await readLogFile(REAL, { line: () => {}, object: (o) => records.push(o as (typeof records)[number]), error: () => {} });
+    const netUse = records.find((r) => r.Event.System.EventRecordID === 60400);
+    assert.equal(netUse?.Event.EventData.CommandLine, 'net  use');
+    assert.equal('ParentProcessName' in (netUse?.Event.EventData ?? {}), false);
+    assert.deepEqual(run([REAL], [seedFiles[1]]), []);
+    assert.deepEqual(run([exitAt('2021-10-19T14:44:40.367755Z'), REAL], [seedFiles[1]]), []);
+  });
+
+  it('the built-in corrected rule fires on the real 4688 with a constructed 4689 (same host and pid) read from another file', () => {
+    const corr = run([exitAt('2021-10-19T14:44:40.367755Z'), REAL], []).filter((a) => a.correlation);
+    assert.equal(corr.length, 1);
+    assert.equal(corr[0].rule.title, 'Net Use Run to Completion (Security Log Sequence)');
+    assert.deepEqual(corr[0].correlation!.group, { Computer: 'FS03.offsec.lan', process: '0xd14' });
+    assert.ok(corr[0].correlation!.events.some((e) => e.record === 60400), 'the real 4688 contributes');
+    // 70 s later is outside its 1-minute window.
+    assert.deepEqual(run([exitAt('2021-10-19T14:45:49.500000Z'), REAL], []).filter((a) => a.correlation), []);
+  });
+});
