@@ -32,10 +32,10 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { decodeEvtx } from '../src/sources/evtx/index.js';
-import { CORPUS, corpus } from './corpus.js';
+import { CORPUS, corpus, filesUnder } from './corpus.js';
 
 // ---------------------------------------------------------------- libevtx
 
@@ -265,14 +265,6 @@ function compareRecords(lib: Flat, mine: Flat): string[] {
   return out;
 }
 
-function findEvtx(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) findEvtx(p, out);
-    else if (e.name.endsWith('.evtx')) out.push(p);
-  }
-  return out;
-}
 
 interface FileRun {
   file: string;
@@ -287,7 +279,7 @@ let runs: FileRun[] = [];
 before(async () => {
   unavailable = ensureEvtxexport();
   if (unavailable) return;
-  const files = [...findEvtx(corpus('evtx')), ...findEvtx(corpus('sigma-rules/regression_data'))].sort();
+  const files = [...filesUnder(corpus('evtx'), '.evtx'), ...filesUnder(corpus('sigma-rules/regression_data'), '.evtx')].sort();
   const libs = await mapLimit(files, 2, runEvtxexport);
   runs = files.map((file, i) => {
     const mine: Record<string, any>[] = [];

@@ -18,11 +18,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { decodeEvtx } from '../src/sources/evtx/index.js';
 import { readJsonDocument } from '../src/sources/json-document.js';
-import { corpus } from './corpus.js';
+import { corpus, filesUnder } from './corpus.js';
 
 const ROOT = corpus('sigma-rules/regression_data');
 
@@ -53,14 +53,6 @@ function normalize(v: unknown): unknown {
   return v;
 }
 
-function findEvtx(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) findEvtx(p, out);
-    else if (e.name.endsWith('.evtx')) out.push(p);
-  }
-  return out.sort();
-}
 
 function readJsonObjects(path: string): unknown[] {
   const objs: unknown[] = [];
@@ -91,7 +83,7 @@ function differences(a: unknown, b: unknown, path: string, out: [string, unknown
 }
 
 test('regression_data: every .evtx decodes to exactly its evtx_dump .json', () => {
-  const files = findEvtx(ROOT);
+  const files = filesUnder(ROOT, '.evtx');
   assert.ok(files.length >= 200, `expected the ~202 regression .evtx files, found ${files.length}`);
   let records = 0;
   const unexpected: string[] = [];
@@ -122,7 +114,7 @@ test('regression_data: every .evtx decodes to exactly its evtx_dump .json', () =
 
 test('regression_data: numbers stay numbers, GUIDs get braces, trailing whitespace is kept', () => {
   const decode = (name: string): Record<string, any>[] => {
-    const file = findEvtx(ROOT).find((f) => basename(f) === name);
+    const file = filesUnder(ROOT, '.evtx').find((f) => basename(f) === name);
     assert.ok(file, name);
     const events: Record<string, any>[] = [];
     decodeEvtx(readFileSync(file), { record: (e) => events.push(e), error: (m) => assert.fail(m) });
@@ -144,6 +136,6 @@ test('regression_data: numbers stay numbers, GUIDs get braces, trailing whitespa
   // evtx_dump 0.8.x wrote '"C:\Windows\system32\cmd.exe"' here; the record holds a trailing space.
   const [chrome] = decode('0e8cfe08-02c9-4815-a2f8-0d157b7ed33e.evtx');
   assert.equal(chrome.Event.EventData.ParentCommandLine, '"C:\\Windows\\system32\\cmd.exe" ');
-  const ref = readJsonObjects(findEvtx(ROOT).find((f) => basename(f) === '0e8cfe08-02c9-4815-a2f8-0d157b7ed33e.evtx')!.replace(/\.evtx$/, '.json'));
+  const ref = readJsonObjects(filesUnder(ROOT, '.evtx').find((f) => basename(f) === '0e8cfe08-02c9-4815-a2f8-0d157b7ed33e.evtx')!.replace(/\.evtx$/, '.json'));
   assert.equal((ref[0] as Record<string, any>).Event.EventData.ParentCommandLine, '"C:\\Windows\\system32\\cmd.exe"');
 });

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Detector } from '../src/detect/engine.js';
@@ -13,17 +13,8 @@ import { DERIVED_FIELD_POLICY } from '../src/normalize/index.js';
 import { Hunt } from '../src/pipeline/hunt.js';
 import { findRuleFiles, loadSigmaFile } from '../src/sigma/load.js';
 import type { SigmaDocument } from '../src/sigma/model.js';
-import { corpus } from './corpus.js';
+import { corpus, filesUnder } from './corpus.js';
 
-function jsonFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...jsonFiles(p));
-    else if (p.endsWith('.json')) out.push(p);
-  }
-  return out.sort();
-}
 
 async function alertKeys(detector: Detector, files: string[], prefilter: boolean): Promise<string[]> {
   const keys: string[] = [];
@@ -40,7 +31,7 @@ test('prefiltered hunt equals exhaustive hunt: all SigmaHQ Windows rules over th
   const sigma = corpus('sigma-rules');
   const docs = load(['rules', 'rules-emerging-threats', 'rules-threat-hunting'].map((d) => join(sigma, d)))
     .filter((d) => d.type !== 'rule' || d.logsource.product === 'windows');
-  const files = jsonFiles(corpus('json'));
+  const files = filesUnder(corpus('json'), '.json');
   const detector = new Detector(docs, { derived: DERIVED_FIELD_POLICY, lenientPlaceholders: true });
   const fast = await alertKeys(detector, files, true);
   const slow = await alertKeys(detector, files, false);
@@ -54,7 +45,7 @@ test('prefiltered hunt equals exhaustive hunt: T1049 rules (small set: whole-chu
     .filter((d) => d.meta.tags.includes('attack.t1049'));
   const detector = new Detector(docs, { derived: DERIVED_FIELD_POLICY });
   assert.ok(detector.chunkFilter !== null, 'a small rule set uses the chunk filter');
-  const files = jsonFiles(corpus('json'));
+  const files = filesUnder(corpus('json'), '.json');
   const fast = await alertKeys(detector, files, true);
   const slow = await alertKeys(detector, files, false);
   assert.ok(slow.length >= 2, 'SharpView (Sysmon 1 and 4688) must be found');
@@ -67,7 +58,7 @@ test('prefiltered hunt equals exhaustive hunt: SigmaHQ regression events as JSON
     .filter((d) => d.type !== 'rule' || d.logsource.product === 'windows');
   // evtx_dump writes pretty objects back to back; re-emit them one per line.
   const lines: string[] = [];
-  for (const f of jsonFiles(join(sigma, 'regression_data'))) {
+  for (const f of filesUnder(join(sigma, 'regression_data'), '.json')) {
     const text = readFileSync(f, 'utf8');
     for (const part of text.split(/\n(?=\{)/)) lines.push(JSON.stringify(JSON.parse(part)));
   }

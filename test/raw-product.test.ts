@@ -5,29 +5,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { productOf } from '../src/normalize/index.js';
 import { rawIsWindows } from '../src/normalize/raw-product.js';
-import { corpus } from './corpus.js';
+import { corpus, filesUnder } from './corpus.js';
 
-function jsonFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...jsonFiles(p));
-    else if (p.endsWith('.json')) out.push(p);
-  }
-  return out.sort();
-}
 
 /** Every real line: OTRF JSON lines and the SigmaHQ regression events, one object per line. */
 function corpusLines(): string[] {
   const lines: string[] = [];
-  for (const f of jsonFiles(corpus('json'))) {
+  for (const f of filesUnder(corpus('json'), '.json')) {
     for (const l of readFileSync(f, 'utf8').split('\n')) if (l.trim().startsWith('{')) lines.push(l.trim());
   }
-  for (const f of jsonFiles(join(corpus('sigma-rules'), 'regression_data'))) {
+  for (const f of filesUnder(join(corpus('sigma-rules'), 'regression_data'), '.json')) {
     for (const part of readFileSync(f, 'utf8').split(/\n(?=\{)/)) lines.push(JSON.stringify(JSON.parse(part)));
   }
   return lines;
