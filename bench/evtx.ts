@@ -1,26 +1,181 @@
 /**
- * `node dist/bench/evtx.js [FILE.evtx...] [--repeat N] [--json]`: the EVTX decoder's speed.
+ * `node dist/bench/evtx.js [FILE.evtx...] [--repeat N] [--json]`: EVTX speed, next to libevtx.
  *
- * Decodes the files (default: the dense samples of omerbenamram-evtx-samples,
- * then every .evtx of the corpus) from memory, N times after a warm-up, and
- * reports the median records/s on one core; `dump` adds JSON.stringify of each
- * record (what `vigil dump` does). When libevtx's evtxexport is installed, it
- * exports the same files once (`-f xml`, output discarded) for comparison.
+ * File sets (default): `dense`, the densest samples of omerbenamram-evtx-samples, and
+ * `corpus`, every .evtx under the shared corpus (which includes those samples).
+ * Per set, each scenario runs in its own process (so its peak RSS is its own), pinned to
+ * one CPU with taskset when it is installed: a warm-up (≥ 1.5 s, ≥ 2 passes), then N timed
+ * runs; the median run is reported. A run is as many passes over the set as make it last ≥ 1 s.
+ *
+ *   decode       readLogFile on each file into a sink that only counts: the read + decode
+ *                path `vigil hunt` takes for .evtx, without detection
+ *   t1049        Hunt.runFile on each file with SigmaHQ's attack.t1049-tagged rules
+ *   windows_all  Hunt.runFile on each file with every SigmaHQ Windows rule
+ *   evtxexport   libevtx's `evtxexport -f xml FILE > /dev/null`, one process per file
+ *                (that tool takes one file per run), when it is installed
+ *
+ * Reports MB/s and records/s (file bytes and records over wall time), CPU seconds, peak RSS,
+ * and each scenario's MB/s over evtxexport's. Targets (issue #3): t1049 ≥ 20×, windows_all ≥ 5×.
  */
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeEvtx } from '../src/sources/evtx/index.js';
+import { Detector } from '../src/detect/engine.js';
+import { DERIVED_FIELD_POLICY } from '../src/normalize/index.js';
+import { Hunt } from '../src/pipeline/hunt.js';
+import { loadSigmaFile } from '../src/sigma/load.js';
+import type { SigmaDocument } from '../src/sigma/model.js';
+import { readLogFile } from '../src/sources/read-file.js';
+import { CORPUS } from './dataset.js';
+import { t1049RuleFiles, windowsRuleFiles } from './rule-sets.js';
 
-/** The shared corpus beside the repository (this runs compiled from dist/bench/). */
-const CORPUS = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'shared', 'corpus');
+const SCENARIOS = ['decode', 't1049', 'windows_all', 'evtxexport'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+const TARGETS: Partial<Record<Scenario, number>> = { t1049: 20, windows_all: 5 };
+
+interface Result {
+  scenario: Scenario;
+  files: number;
+  bytes: number;
+  records: number;
+  passes_per_run: number;
+  runs_s: number[];
+  seconds: number;
+  cpu_s: number;
+  mb_per_s: number;
+  records_per_s: number;
+  peak_rss_mb: number;
+  [k: string]: unknown;
+}
 
 const argv = process.argv.slice(2);
 const json = argv.includes('--json');
 const ri = argv.indexOf('--repeat');
-const repeat = ri >= 0 ? Number(argv[ri + 1]) : 5;
-const named = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--repeat');
+const repeat = ri >= 0 ? Math.max(1, Number(argv[ri + 1])) : 5;
+const oi = argv.indexOf('--only');
+const only = oi >= 0 ? (argv[oi + 1] as Scenario) : undefined;
+const named = argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--repeat' && argv[i - 1] !== '--only');
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** CPU seconds of this process and of its waited-for children (evtxexport), from /proc when there. */
+function cpuNow(): number {
+  const own = process.cpuUsage();
+  let children = 0;
+  try {
+    const f = readFileSync('/proc/self/stat', 'utf8');
+    const rest = f.slice(f.lastIndexOf(')') + 2).split(' '); // rest[0] is field 3 (state)
+    children = (Number(rest[13]) + Number(rest[14])) / 100; // cutime + cstime, in USER_HZ (100)
+  } catch {
+    // not Linux: children's CPU time is left out
+  }
+  return (own.user + own.system) / 1e6 + children;
+}
+
+/** One pass over the files; returns the records seen (and alerts, for detection). */
+type Pass = () => Promise<{ records: number; alerts?: number }>;
+
+async function makePass(scenario: Scenario, files: string[], extra: Record<string, unknown>): Promise<Pass> {
+  const sizes = files.map((f) => statSync(f).size);
+  if (scenario === 'decode') {
+    return async () => {
+      let records = 0;
+      const sink = { line: () => undefined, object: () => void records++, error: () => undefined };
+      for (const f of files) await readLogFile(f, sink);
+      return { records };
+    };
+  }
+  if (scenario === 't1049' || scenario === 'windows_all') {
+    const docs: SigmaDocument[] = [];
+    const ruleFiles = scenario === 't1049' ? t1049RuleFiles() : windowsRuleFiles();
+    for (const f of ruleFiles) docs.push(...loadSigmaFile(f).documents);
+    const t0 = performance.now();
+    const detector = new Detector(docs, { derived: DERIVED_FIELD_POLICY, lenientPlaceholders: true });
+    Object.assign(extra, { rule_files: ruleFiles.length, rules: detector.rules.length, compile_ms: Math.round(performance.now() - t0) });
+    return async () => {
+      let alerts = 0;
+      const hunt = new Hunt(detector, { onAlert: () => void alerts++, onError: () => undefined });
+      for (let i = 0; i < files.length; i++) await hunt.runFile(files[i], sizes[i]);
+      return { records: hunt.stats.events, alerts };
+    };
+  }
+  // evtxexport: its start-up is part of what it costs per file, so measure it on its own too.
+  const spawns = Array.from({ length: 20 }, () => {
+    const t = performance.now();
+    spawnSync('evtxexport', ['-V'], { stdio: 'ignore' });
+    return performance.now() - t;
+  });
+  extra.startup_ms = +median(spawns).toFixed(2);
+  const devnull = openSync('/dev/null', 'w');
+  return async () => {
+    for (const f of files) {
+      const r = spawnSync('evtxexport', ['-f', 'xml', f], { stdio: ['ignore', devnull, 'ignore'] });
+      if (r.status !== 0) extra.failed = f;
+    }
+    return { records: NaN };
+  };
+}
+
+/** evtxexport's records and peak RSS, from one extra untimed pass (its output is counted, not discarded). */
+function evtxexportCensus(files: string[]): { records: number; peak_rss_mb?: number } {
+  let records = 0;
+  let peakKb = 0;
+  const time = spawnSync('/usr/bin/time', ['-f', '%M', 'true'], { stdio: 'ignore' }).status === 0;
+  for (const f of files) {
+    const r = time
+      ? spawnSync('/usr/bin/time', ['-f', '%M', 'evtxexport', '-f', 'xml', f], { encoding: 'utf8', maxBuffer: 1 << 30 })
+      : spawnSync('evtxexport', ['-f', 'xml', f], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    records += (r.stdout.match(/^<Event[ >]/gm) ?? []).length;
+    if (time) peakKb = Math.max(peakKb, Number(r.stderr.trim().split('\n').pop()));
+  }
+  return { records, peak_rss_mb: time ? Math.round(peakKb / 1024) : undefined };
+}
+
+async function child(scenario: Scenario, files: string[]): Promise<Result> {
+  const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
+  const extra: Record<string, unknown> = {};
+  const pass = await makePass(scenario, files, extra);
+  // Warm-up (≥ 1.5 s and ≥ 2 passes, so the JIT has settled); its last pass sizes a run.
+  let t = performance.now();
+  const start = t;
+  let first = await pass();
+  let warm = (performance.now() - t) / 1000;
+  for (let k = 1; k < 2 || performance.now() - start < 1500; k++) {
+    t = performance.now();
+    first = await pass();
+    warm = (performance.now() - t) / 1000;
+  }
+  const passes = Math.max(1, Math.ceil(1 / Math.max(warm, 1e-3)));
+  const runs: { s: number; cpu: number; records: number; alerts?: number }[] = [];
+  for (let r = 0; r < repeat; r++) {
+    let records = 0;
+    let alerts = 0;
+    const c0 = cpuNow();
+    t = performance.now();
+    for (let p = 0; p < passes; p++) {
+      const o = await pass();
+      records += o.records;
+      alerts += o.alerts ?? 0;
+    }
+    runs.push({ s: (performance.now() - t) / 1000 / passes, cpu: (cpuNow() - c0) / passes, records: records / passes, alerts: alerts / passes });
+  }
+  const m = [...runs].sort((a, b) => a.s - b.s)[Math.floor(runs.length / 2)];
+  let records = first.records;
+  let peak = process.resourceUsage().maxRSS / 1024;
+  if (scenario === 'evtxexport') {
+    const c = evtxexportCensus(files);
+    records = c.records;
+    peak = c.peak_rss_mb ?? NaN;
+  } else if (scenario !== 'decode') extra.alerts = m.alerts;
+  return {
+    scenario, files: files.length, bytes, records, passes_per_run: passes,
+    runs_s: runs.map((r) => +r.s.toFixed(4)), seconds: +m.s.toFixed(4), cpu_s: +m.cpu.toFixed(4),
+    mb_per_s: +(bytes / 1048576 / m.s).toFixed(2), records_per_s: Math.round(records / m.s),
+    peak_rss_mb: Math.round(peak), ...extra,
+  };
+}
 
 function findEvtx(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -31,6 +186,11 @@ function findEvtx(dir: string, out: string[] = []): string[] {
   return out.sort();
 }
 
+if (only !== undefined) {
+  console.log(JSON.stringify(await child(only, named)));
+  process.exit(0);
+}
+
 const SAMPLES = join(CORPUS, 'evtx', 'omerbenamram-evtx-samples', 'samples');
 const sets: Record<string, string[]> = named.length
   ? { files: named.map((f) => resolve(f)) }
@@ -39,61 +199,46 @@ const sets: Record<string, string[]> = named.length
     corpus: findEvtx(join(CORPUS, 'evtx')),
   };
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+const haveEvtxexport = !spawnSync('evtxexport', ['-V'], { stdio: 'ignore' }).error;
+const haveTaskset = !spawnSync('taskset', ['-V'], { stdio: 'ignore' }).error;
+/** The last CPU: one core for every scenario, evtxexport's processes included (they inherit it). */
+const cpu = cpus().length - 1;
+const self = fileURLToPath(import.meta.url);
+const say = (s: string): void => void (json ? process.stderr : process.stdout).write(s + '\n');
+if (!haveEvtxexport) say('evtxexport not found (apt-get install libevtx-utils): no libevtx comparison');
 
-function measure(bufs: Buffer[], stringify: boolean): { records: number; perSecond: number; runs: number[] } {
-  let records = 0;
-  // Enough passes over the set for a run to take a good fraction of a second (timer and GC noise).
-  const perPass = bufs.reduce((n, b) => n + Math.max(1, b.length >> 10), 0);
-  const passes = Math.max(1, Math.ceil(60_000 / perPass));
-  const once = (): number => {
-    let n = 0;
-    const t0 = process.hrtime.bigint();
-    for (let p = 0; p < passes; p++) for (const b of bufs) {
-      decodeEvtx(b, {
-        record: (e) => {
-          n++;
-          if (stringify) JSON.stringify(e);
-        },
-        error: () => undefined,
-      });
-    }
-    records = n / passes;
-    return n / (Number(process.hrtime.bigint() - t0) / 1e9);
-  };
-  once(); // warm-up
-  const runs = Array.from({ length: repeat }, once);
-  return { records, perSecond: median(runs), runs };
-}
-
-function evtxexport(files: string[]): { records: number; perSecond: number } | undefined {
-  if (spawnSync('evtxexport', ['-V'], { stdio: 'ignore' }).error) return undefined;
-  let records = 0;
-  const t0 = process.hrtime.bigint();
-  for (const f of files) {
-    const r = spawnSync('evtxexport', ['-f', 'xml', f], { encoding: 'utf8', maxBuffer: 1 << 30 });
-    records += (r.stdout.match(/^<Event[ >]/gm) ?? []).length;
-  }
-  return { records, perSecond: records / (Number(process.hrtime.bigint() - t0) / 1e9) };
+function runChild(scenario: Scenario, files: string[]): Result {
+  const node = [process.execPath, '--max-old-space-size=4096', self, '--only', scenario, '--repeat', String(repeat), ...files];
+  const [cmd, ...args] = haveTaskset ? ['taskset', '-c', String(cpu), ...node] : node;
+  const out = execFileSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+  return JSON.parse(out.trim().split('\n').pop()!) as Result;
 }
 
 const results: Record<string, unknown> = {};
 for (const [name, files] of Object.entries(sets)) {
-  const bufs = files.map((f) => readFileSync(f));
-  const mb = bufs.reduce((n, b) => n + b.length, 0) / 1048576;
-  const decode = measure(bufs, false);
-  const dump = measure(bufs, true);
-  const lib = evtxexport(files);
-  results[name] = { files: files.length, mb, records: decode.records, decode_per_s: decode.perSecond, dump_per_s: dump.perSecond, decode_runs: decode.runs, evtxexport_per_s: lib?.perSecond, evtxexport_records: lib?.records };
-  if (!json) {
-    const r = (x: number): string => Math.round(x).toLocaleString('en-US');
-    console.log(`${name}: ${files.length} files, ${mb.toFixed(1)} MB, ${decode.records.toLocaleString('en-US')} records`);
-    console.log(`  decode            ${r(decode.perSecond)} records/s (median of ${repeat}: ${decode.runs.map(r).join(', ')})`);
-    console.log(`  decode + stringify ${r(dump.perSecond)} records/s`);
-    if (lib) console.log(`  evtxexport -f xml ${r(lib.perSecond)} records/s (${lib.records.toLocaleString('en-US')} records) → Vigil ×${(decode.perSecond / lib.perSecond).toFixed(1)}`);
+  const byScenario: Partial<Record<Scenario, Result>> = {};
+  for (const s of SCENARIOS) {
+    if (s === 'evtxexport' && !haveEvtxexport) continue;
+    process.stderr.write(`evtx ${name}: ${s}…\n`);
+    byScenario[s] = runChild(s, files);
+  }
+  const lib = byScenario.evtxexport;
+  const ratios: Record<string, number> = {};
+  if (lib) for (const s of SCENARIOS) if (s !== 'evtxexport' && byScenario[s]) ratios[`${s}_x_evtxexport`] = +(byScenario[s]!.mb_per_s / lib.mb_per_s).toFixed(1);
+  const d = byScenario.decode!;
+  results[name] = {
+    files: files.length, mb: +(d.bytes / 1048576).toFixed(2), records: d.records,
+    pinned_cpu: haveTaskset ? cpu : null, repeat, ...byScenario, ratios,
+    targets: Object.fromEntries(Object.entries(TARGETS).map(([s, x]) => [s, { at_least_x: x, met: ratios[`${s}_x_evtxexport`] === undefined ? null : ratios[`${s}_x_evtxexport`] >= x }])),
+  };
+  say(`${name}: ${files.length} files, ${(d.bytes / 1048576).toFixed(1)} MB, ${d.records.toLocaleString('en-US')} records${haveTaskset ? `, pinned to CPU ${cpu}` : ''}, median of ${repeat}`);
+  say('  scenario         MB/s     records/s   CPU s/pass   peak MB   × evtxexport   target');
+  for (const s of SCENARIOS) {
+    const r = byScenario[s];
+    if (!r) continue;
+    const x = ratios[`${s}_x_evtxexport`];
+    const target = TARGETS[s] === undefined ? '' : `≥ ${TARGETS[s]}× ${x === undefined ? '' : x >= TARGETS[s]! ? 'met' : 'NOT met'}`;
+    say(`  ${s.padEnd(12)} ${r.mb_per_s.toFixed(2).padStart(9)} ${r.records_per_s.toLocaleString('en-US').padStart(13)} ${r.cpu_s.toFixed(3).padStart(12)} ${String(r.peak_rss_mb).padStart(9)} ${x === undefined ? '' : (x.toFixed(1) + '×').padStart(14)}   ${target}`);
   }
 }
 if (json) console.log(JSON.stringify({ evtx: results }));

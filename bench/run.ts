@@ -8,12 +8,13 @@
  *   windows_all  every SigmaHQ Windows rule           target ≥ 1× floor
  *   rules_N      N Windows rules (10, 100, 1000)      cost should grow sublinearly
  * and then bench/correlation.ts (10M matches through value_count and the seed rules;
- * skip with --no-correlation).
+ * skip with --no-correlation) and bench/evtx.ts (EVTX decode, decode + detect and
+ * libevtx's evtxexport on the same files; skip with --no-evtx).
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { findRuleFiles, loadSigmaFile } from '../src/sigma/load.js';
-import { CORPUS, REPO, ensureDataset } from './dataset.js';
+import { REPO, ensureDataset } from './dataset.js';
+import { t1049RuleFiles, windowsRuleFiles } from './rule-sets.js';
 
 interface Result {
   name: string;
@@ -32,19 +33,7 @@ const repeatIdx = argv.indexOf('--repeat');
 const repeat = repeatIdx >= 0 ? Math.max(1, Number(argv[repeatIdx + 1])) : 1;
 const log = (s: string): void => void process.stderr.write(s + '\n');
 
-const SIGMA = join(CORPUS, 'sigma-rules');
 const SCENARIO = join(REPO, 'dist', 'bench', 'scenario.js');
-
-function windowsRuleDirs(): string[] {
-  return ['rules', 'rules-emerging-threats', 'rules-threat-hunting']
-    .flatMap((d) => findRuleFiles([join(SIGMA, d)]).filter((f) => f.includes('/windows/')));
-}
-
-function t1049RuleFiles(): string[] {
-  return ['rules', 'rules-emerging-threats', 'rules-threat-hunting']
-    .flatMap((d) => findRuleFiles([join(SIGMA, d)]))
-    .filter((f) => loadSigmaFile(f).documents.some((doc) => doc.meta.tags.some((t) => t.toLowerCase() === 'attack.t1049')));
-}
 
 function runOnce(args: string[]): Result {
   const out = execFileSync(process.execPath, ['--max-old-space-size=4096', SCENARIO, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -61,7 +50,7 @@ function run(args: string[]): Result {
 const data = await ensureDataset(targetMb * 1048576);
 log(`dataset: ${data.path} (${(data.bytes / 1048576).toFixed(0)} MB)`);
 const t1049 = t1049RuleFiles();
-const windows = windowsRuleDirs();
+const windows = windowsRuleFiles();
 log(`rules: ${t1049.length} T1049-tagged files, ${windows.length} Windows rule files`);
 
 const results: Record<string, Result> = {};
@@ -94,4 +83,11 @@ if (!skipCorrelation) {
   const out = execFileSync(process.execPath, [join(REPO, 'dist', 'bench', 'correlation.js')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   correlation = (JSON.parse(out.trim().split('\n').pop()!) as { correlation: unknown }).correlation;
 }
-if (json) console.log(JSON.stringify({ jsonl: results, ...(correlation ? { correlation } : {}) }));
+// EVTX decode and detect next to libevtx (its own script; one process per scenario).
+let evtx: unknown;
+if (!argv.includes('--no-evtx')) {
+  log('running evtx (decode, decode + detect, evtxexport)…');
+  const out = execFileSync(process.execPath, [join(REPO, 'dist', 'bench', 'evtx.js'), '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  evtx = (JSON.parse(out.trim().split('\n').pop()!) as { evtx: unknown }).evtx;
+}
+if (json) console.log(JSON.stringify({ jsonl: results, ...(correlation ? { correlation } : {}), ...(evtx ? { evtx } : {}) }));
