@@ -34,7 +34,8 @@ function splitObjects(text: string): unknown[] {
   }
 }
 
-function walk(dir: string): string[] {
+/** Every file under `dir`, recursively, sorted. */
+export function walk(dir: string): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);

@@ -18,7 +18,7 @@
  * and each scenario's MB/s over evtxexport's. Targets (issue #3): t1049 ≥ 20×, windows_all ≥ 5×.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,7 @@ import { Hunt } from '../src/pipeline/hunt.js';
 import { loadSigmaFile } from '../src/sigma/load.js';
 import type { SigmaDocument } from '../src/sigma/model.js';
 import { readLogFile } from '../src/sources/read-file.js';
-import { CORPUS } from './dataset.js';
+import { CORPUS, walk } from './dataset.js';
 import { t1049RuleFiles, windowsRuleFiles } from './rule-sets.js';
 
 const SCENARIOS = ['decode', 't1049', 'windows_all', 'evtxexport'] as const;
@@ -177,14 +177,6 @@ async function child(scenario: Scenario, files: string[]): Promise<Result> {
   };
 }
 
-function findEvtx(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) findEvtx(p, out);
-    else if (e.name.endsWith('.evtx')) out.push(p);
-  }
-  return out.sort();
-}
 
 if (only !== undefined) {
   console.log(JSON.stringify(await child(only, named)));
@@ -196,7 +188,7 @@ const sets: Record<string, string[]> = named.length
   ? { files: named.map((f) => resolve(f)) }
   : {
     dense: ['security.evtx', 'sysmon.evtx', 'system.evtx', 'post-Security.evtx', 'sample-with-irregular-bool-values.evtx'].map((f) => join(SAMPLES, f)),
-    corpus: findEvtx(join(CORPUS, 'evtx')),
+    corpus: walk(join(CORPUS, 'evtx')).filter((p) => p.endsWith('.evtx')),
   };
 
 const haveEvtxexport = !spawnSync('evtxexport', ['-V'], { stdio: 'ignore' }).error;
