@@ -121,3 +121,22 @@ describe('vigil hunt', () => {
     assert.match(execFileSync(process.execPath, [CLI, '--help'], { encoding: 'utf8' }), /vigil hunt/);
   });
 });
+
+describe('vigil hunt on the T1049-positive EVTX files of the corpus (MANIFEST)', () => {
+  const cases: [string, string, number][] = [
+    // file, built-in rule expected, EventRecordID the MANIFEST names
+    ['evtx/sbousseaden-EVTX-ATTACK-SAMPLES/Lateral Movement/powercat_revShell_sysmon_1_3.evtx', 'Network Connections Listed With Netstat (Windows)', 8112],
+    ['evtx/mdecrevoisier-EVTX-to-MITRE-Attack/TA0007-Discovery/T1135.xxx-Network Share Discovery/ID4688-Network share discovery or connection via commandline.evtx', 'Network Shares or Sessions Listed With net.exe', 60400],
+    ['evtx/mdecrevoisier-EVTX-to-MITRE-Attack/TA0004-Privilege Escalation/T1574-DLL side-loading/ID4688,6416,4648-SystemNightMare.evtx', 'Network Shares or Sessions Listed With net.exe', 2183519],
+    ['evtx/sbousseaden-EVTX-ATTACK-SAMPLES/AutomatedTestingTools/PanacheSysmon_vs_AtomicRedTeam01.evtx', 'Network Shares or Sessions Listed With net.exe', 3674],
+  ];
+  for (const [file, title, record] of cases) {
+    it(`${file.split('/').pop()}: ${title} on record ${record}`, () => {
+      const r = vigil(['hunt', corpus(file), '--format', 'jsonl', '--no-store']);
+      assert.equal(r.code, 0, r.stderr);
+      const hits = jsonl(r.stdout).filter((a) => a.rule.title === title);
+      assert.ok(hits.some((a) => a.source.record === record), `record ${record} among ${hits.map((a) => a.source.record).join(', ')}`);
+      assert.ok(hits.every((a) => a.rule.tags.includes('attack.t1049')));
+    });
+  }
+});
