@@ -1,6 +1,6 @@
 /** Condition AST + compiled detections → one predicate over events. */
 import type { ConditionNode } from '../sigma/condition.js';
-import { expandOfTarget } from '../sigma/condition.js';
+import { foldCondition } from '../sigma/condition.js';
 import type { Detection } from '../sigma/model.js';
 import { compileItem, type CompileOptions, type EventPredicate } from './compile-item.js';
 
@@ -16,23 +16,11 @@ export function compileDetection(d: Detection, opts: CompileOptions): EventPredi
 }
 
 export function compileCondition(node: ConditionNode, detections: ReadonlyMap<string, EventPredicate>): EventPredicate {
-  const names = [...detections.keys()];
-  const walk = (n: ConditionNode): EventPredicate => {
-    switch (n.op) {
-      case 'and': return andAll(n.args.map(walk));
-      case 'or': return orAny(n.args.map(walk));
-      case 'not': {
-        const inner = walk(n.arg);
-        return (ev) => !inner(ev);
-      }
-      case 'ref': return detections.get(n.name)!;
-      case 'of': {
-        const preds = expandOfTarget(n.target, names).map((x) => detections.get(x)!);
-        return n.quant === 'all' ? andAll(preds) : orAny(preds);
-      }
-    }
-  };
-  return walk(node);
+  return foldCondition<EventPredicate>(node, [...detections.keys()], (n) => detections.get(n)!, {
+    and: andAll,
+    or: orAny,
+    not: (inner) => (ev) => !inner(ev),
+  });
 }
 
 export function andAll(preds: EventPredicate[]): EventPredicate {

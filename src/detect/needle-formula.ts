@@ -14,8 +14,7 @@
  * so rule matches ⇒ formula holds. A line whose formula fails cannot match the
  * rule and needs no parse for it.
  */
-import type { ConditionNode } from '../sigma/condition.js';
-import { expandOfTarget } from '../sigma/condition.js';
+import { foldCondition } from '../sigma/condition.js';
 import type { Detection, DetectionItem, SigmaRule } from '../sigma/model.js';
 import { valueNeedles, type DerivedPolicy, type Needles } from './needles.js';
 
@@ -24,29 +23,9 @@ export type Formula = true | { readonly any: readonly number[] } | { readonly an
 
 /** Builds the rule's formula; `idOf` numbers needle strings (shared with the scanner). */
 export function ruleFormula(rule: SigmaRule, derived: DerivedPolicy, idOf: (needle: string) => number): Formula {
-  const names = [...rule.detections.keys()];
-  const memo = new Map<string, Formula>();
-  const forName = (n: string): Formula => {
-    let f = memo.get(n);
-    if (f === undefined) {
-      f = detectionFormula(rule.detections.get(n)!, derived, idOf);
-      memo.set(n, f);
-    }
-    return f;
-  };
-  const walk = (node: ConditionNode): Formula => {
-    switch (node.op) {
-      case 'ref': return forName(node.name);
-      case 'not': return true;
-      case 'and': return and(node.args.map(walk));
-      case 'or': return or(node.args.map(walk));
-      case 'of': {
-        const parts = expandOfTarget(node.target, names).map(forName);
-        return node.quant === 'all' ? and(parts) : or(parts);
-      }
-    }
-  };
-  return walk(rule.condition);
+  return foldCondition<Formula>(rule.condition, [...rule.detections.keys()],
+    (n) => detectionFormula(rule.detections.get(n)!, derived, idOf),
+    { and, or, not: () => true });
 }
 
 function detectionFormula(d: Detection, derived: DerivedPolicy, idOf: (n: string) => number): Formula {

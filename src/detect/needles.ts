@@ -10,8 +10,7 @@
  * ANY (null) means "no literal is required", and such a rule must see
  * every event. Needles are in the raw text's form: lower-case, JSON-escaped.
  */
-import type { ConditionNode } from '../sigma/condition.js';
-import { expandOfTarget } from '../sigma/condition.js';
+import { foldCondition } from '../sigma/condition.js';
 import type { Detection, DetectionItem, SigmaRule } from '../sigma/model.js';
 import { plainString, type SigmaString } from '../sigma/sigma-string.js';
 import { MANY, ONE } from '../sigma/sigma-string.js';
@@ -29,25 +28,9 @@ const NO_LITERAL_MODS = new Set(['cidr', 'lt', 'lte', 'gt', 'gte', 'fieldref', '
 const MAX_NEEDLE = 16;
 
 export function ruleNeedles(rule: SigmaRule, derived: DerivedPolicy): Needles {
-  const names = [...rule.detections.keys()];
-  const memo = new Map<string, Needles>();
-  const forName = (n: string): Needles => {
-    if (!memo.has(n)) memo.set(n, detectionNeedles(rule.detections.get(n)!, derived));
-    return memo.get(n)!;
-  };
-  const walk = (node: ConditionNode): Needles => {
-    switch (node.op) {
-      case 'ref': return forName(node.name);
-      case 'not': return null;
-      case 'and': return best(node.args.map(walk));
-      case 'or': return union(node.args.map(walk));
-      case 'of': {
-        const sets = expandOfTarget(node.target, names).map(forName);
-        return node.quant === 'all' ? best(sets) : union(sets);
-      }
-    }
-  };
-  return walk(rule.condition);
+  return foldCondition<Needles>(rule.condition, [...rule.detections.keys()],
+    (n) => detectionNeedles(rule.detections.get(n)!, derived),
+    { and: best, or: union, not: () => null });
 }
 
 function detectionNeedles(d: Detection, derived: DerivedPolicy): Needles {

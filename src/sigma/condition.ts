@@ -154,3 +154,35 @@ export function referencedIdentifiers(node: ConditionNode, names: readonly strin
   walk(node);
   return out;
 }
+
+/**
+ * Evaluates a condition in any algebra: each identifier maps to a value once
+ * (memoized), `and`/`or`/`not` and of-targets combine values. Compilation,
+ * the prefilter's needle sets and its formulas are all folds of this kind.
+ */
+export interface ConditionAlgebra<T> {
+  and(parts: T[]): T;
+  or(parts: T[]): T;
+  not(part: T): T;
+}
+
+export function foldCondition<T>(node: ConditionNode, names: readonly string[], leaf: (name: string) => T, alg: ConditionAlgebra<T>): T {
+  const memo = new Map<string, T>();
+  const forName = (n: string): T => {
+    if (!memo.has(n)) memo.set(n, leaf(n));
+    return memo.get(n)!;
+  };
+  const walk = (n: ConditionNode): T => {
+    switch (n.op) {
+      case 'ref': return forName(n.name);
+      case 'not': return alg.not(walk(n.arg));
+      case 'and': return alg.and(n.args.map(walk));
+      case 'or': return alg.or(n.args.map(walk));
+      case 'of': {
+        const parts = expandOfTarget(n.target, names).map(forName);
+        return n.quant === 'all' ? alg.and(parts) : alg.or(parts);
+      }
+    }
+  };
+  return walk(node);
+}

@@ -1,5 +1,5 @@
 /** One YAML document → a Sigma rule, filter or correlation (spec v2.1), or a SigmaError. */
-import { parseCondition, referencedIdentifiers, expandOfTarget, type ConditionNode } from './condition.js';
+import { parseCondition, expandOfTarget, type ConditionNode } from './condition.js';
 import { SigmaError } from './errors.js';
 import type { CorrelationType, Detection, SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from './model.js';
 import { isPlainObject, parseDetections } from './parse-detection.js';
@@ -81,7 +81,6 @@ function checkReferences(node: ConditionNode, names: readonly string[]): void {
     if (n.op === 'not') walk(n.arg);
   };
   walk(node);
-  void referencedIdentifiers;
 }
 
 const CORRELATION_TYPES: readonly CorrelationType[] = [
