@@ -6,6 +6,7 @@ import { FlatEvent } from './flat-event.js';
 import { normalizeGeneric } from './generic.js';
 import { normalizeWindows, windowsShapeOf } from './windows-shapes.js';
 import { isRecord } from './xml-json.js';
+import { shapeOf } from './shapes.js';
 
 export { FlatEvent } from './flat-event.js';
 export { DERIVED_FIELDS, DERIVED_FIELD_POLICY, type DerivedField, type NeedlePolicy } from './derived-fields.js';
@@ -18,7 +19,14 @@ export function normalizeObject(obj: unknown): FlatEvent {
     const doc = unwrapSearchHit(obj);
     const ev = new FlatEvent();
     ev.raw = obj;
-    if (isRecord(doc) && normalizeWindows(ev, doc)) return ev;
+    if (isRecord(doc)) {
+      if (normalizeWindows(ev, doc)) return ev;
+      const shape = shapeOf(doc);
+      if (shape) {
+        shape.normalize(ev, doc);
+        return ev;
+      }
+    }
     normalizeGeneric(ev, doc);
     return ev;
   } catch {
@@ -40,7 +48,9 @@ export function normalizeObject(obj: unknown): FlatEvent {
  */
 export function productOf(obj: unknown): string | undefined {
   const doc = unwrapSearchHit(obj);
-  return isRecord(doc) && windowsShapeOf(doc) ? 'windows' : undefined;
+  if (!isRecord(doc)) return undefined;
+  if (windowsShapeOf(doc)) return 'windows';
+  return shapeOf(doc)?.product;
 }
 
 /** Elasticsearch exports wrap each document as a search hit; the event is `_source`. */

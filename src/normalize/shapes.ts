@@ -1,0 +1,31 @@
+/**
+ * Non-Windows log shapes, tried in order after the Windows shapes. Each one
+ * recognizes its own documents and fills the event under the names Sigma
+ * rules use for its logsource:
+ *
+ *   parsed JSON ─▶ windows? ─no─▶ SHAPES[0].matches? ─no─▶ SHAPES[1]… ─none─▶ generic
+ *
+ * `product` lets the pipeline skip building an event no candidate rule could
+ * apply to (see productOf), so `matches` must be cheap and exact: it says yes
+ * only where `normalize` then sets that product.
+ */
+import type { FlatEvent } from './flat-event.js';
+import type { JsonRecord } from './xml-json.js';
+
+export interface LogShape {
+  /** Short name for errors and docs, e.g. "auditd", "cloudtrail". */
+  readonly name: string;
+  /** The Sigma product every event of this shape gets, lower-case. */
+  readonly product: string;
+  matches(doc: JsonRecord): boolean;
+  /** Fills fields and sets ev.logsource; may throw on input it cannot read (the caller falls back to generic). */
+  normalize(ev: FlatEvent, doc: JsonRecord): void;
+}
+
+/** Order matters only where two shapes could claim one document; the most specific goes first. */
+export const SHAPES: readonly LogShape[] = [];
+
+export function shapeOf(doc: JsonRecord): LogShape | undefined {
+  for (const s of SHAPES) if (s.matches(doc)) return s;
+  return undefined;
+}
