@@ -23,7 +23,7 @@ import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Detector } from '../src/detect/engine.js';
-import { DERIVED_FIELD_POLICY } from '../src/normalize/index.js';
+import { derivedPolicyFor } from '../src/normalize/index.js';
 import { Hunt } from '../src/pipeline/hunt.js';
 import { loadSigmaFile } from '../src/sigma/load.js';
 import type { SigmaDocument } from '../src/sigma/model.js';
@@ -92,7 +92,7 @@ async function makePass(scenario: Scenario, files: string[], extra: Record<strin
     const ruleFiles = scenario === 't1049' ? t1049RuleFiles() : windowsRuleFiles();
     for (const f of ruleFiles) docs.push(...loadSigmaFile(f).documents);
     const t0 = performance.now();
-    const detector = new Detector(docs, { derived: DERIVED_FIELD_POLICY, lenientPlaceholders: true });
+    const detector = new Detector(docs, { derived: derivedPolicyFor, lenientPlaceholders: true });
     Object.assign(extra, { rule_files: ruleFiles.length, rules: detector.rules.length, compile_ms: Math.round(performance.now() - t0) });
     return async () => {
       let alerts = 0;

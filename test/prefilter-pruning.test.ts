@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Detector } from '../src/detect/engine.js';
-import { DERIVED_FIELD_POLICY } from '../src/normalize/index.js';
+import { derivedPolicyFor } from '../src/normalize/index.js';
 import { Hunt, type HuntStats } from '../src/pipeline/hunt.js';
 import { loadSigmaText } from '../src/sigma/load.js';
 
@@ -93,7 +93,7 @@ const LINES: string[] = [
 async function hunt(file: string, prefilter: boolean): Promise<{ alerts: string[]; stats: HuntStats }> {
   const { documents, errors } = loadSigmaText(RULES);
   assert.deepEqual(errors, []);
-  const detector = new Detector(documents, { derived: DERIVED_FIELD_POLICY });
+  const detector = new Detector(documents, { derived: derivedPolicyFor });
   assert.deepEqual(detector.errors, []);
   assert.ok(detector.chunkFilter !== null);
   const alerts: string[] = [];
@@ -127,7 +127,7 @@ test('formulas, product check and escapes prune only lines that cannot match', a
 
 test('a line admitted by a reader that does not announce chunks is judged alone, escapes included', () => {
   const { documents } = loadSigmaText(RULES);
-  const detector = new Detector(documents, { derived: DERIVED_FIELD_POLICY });
+  const detector = new Detector(documents, { derived: derivedPolicyFor });
   const stats: string[] = [];
   const h = new Hunt(detector, { onAlert: (a) => stats.push(a.rule.title), onError: () => {} });
   const sink = h.sinkFor('mem');
@@ -174,7 +174,7 @@ test('with needle-less rules, marking after the parse by logsource group equals 
     const file = join(dir, 'lines.jsonl');
     writeFileSync(file, lines.join('\n') + '\n');
     const run = async (prefilter: boolean): Promise<string[]> => {
-      const detector = new Detector(documents, { derived: DERIVED_FIELD_POLICY });
+      const detector = new Detector(documents, { derived: derivedPolicyFor });
       assert.ok(detector.marksAfterParse);
       const alerts: string[] = [];
       const h = new Hunt(detector, { onAlert: (a) => alerts.push(`${a.rule.title}@${a.source.record}`), onError: () => {} }, prefilter);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { prepareRuleSet } from '../correlate/prepare.js';
 import { Detector } from '../detect/engine.js';
-import { DERIVED_FIELD_POLICY } from '../normalize/index.js';
+import { derivedPolicyFor } from '../normalize/index.js';
 import type { SigmaError } from '../sigma/errors.js';
 import { findRuleFiles, loadSigmaFile } from '../sigma/load.js';
 import type { SigmaDocument } from '../sigma/model.js';
@@ -41,7 +41,7 @@ export function loadRules(paths: readonly string[], builtin: boolean, placeholde
     errors.push(...loaded.errors);
   }
   const prepared = prepareRuleSet(docs);
-  const detector = new Detector(prepared.documents, { placeholders, derived: DERIVED_FIELD_POLICY });
+  const detector = new Detector(prepared.documents, { placeholders, derived: derivedPolicyFor });
   errors.push(...detector.errors);
   const notes = prepared.notes.map((n) => `${n.file ? n.file + ': ' : ''}rule '${n.rule}': ${n.message}`);
   return { detector, files: files.length, errors, notes };

@@ -16,15 +16,18 @@ import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from '..
 import type { CompileOptions } from './compile-item.js';
 import { applyFilter, compileRule, type CompiledRule } from './compile-rule.js';
 import { logsourceAdmits } from './logsource-match.js';
-import { ruleNeedles, type DerivedPolicy } from './needles.js';
+import { ruleNeedles, type DerivedPolicy, type DerivedPolicyByProduct } from './needles.js';
 import { NeedleScanner } from './prefilter.js';
 import { formulaHolds, ruleFormula, type Formula } from './needle-formula.js';
 import { GroupScanner, groupNeedleIds } from './group-scanner.js';
 import { CHUNK_FILTER_MAX_NEEDLES, ChunkFilter } from './chunk-filter.js';
 
 export interface DetectorOptions extends CompileOptions {
-  /** Normalization's derived fields, so needles are not taken from composed values. */
-  derived?: DerivedPolicy;
+  /**
+   * Normalization's derived fields, so needles are not taken from composed
+   * values: one policy for every rule, or one per rule's logsource product.
+   */
+  derived?: DerivedPolicy | DerivedPolicyByProduct;
 }
 
 export class Detector {
@@ -100,7 +103,9 @@ export class Detector {
     }
   }
 
-  private buildPrefilter(derived: DerivedPolicy): void {
+  private buildPrefilter(derivedOpt: DerivedPolicy | DerivedPolicyByProduct): void {
+    const policyOf = (r: CompiledRule): DerivedPolicy =>
+      typeof derivedOpt === 'function' ? derivedOpt(r.rule.logsource.product) : derivedOpt;
     const ids = new Map<string, number>();
     const idOf = (n: string): number => {
       let id = ids.get(n);
@@ -113,7 +118,7 @@ export class Detector {
     };
     // Trigger needles first: the chunk filter looks only for these.
     this.rules.forEach((r, idx) => {
-      const needles = ruleNeedles(r.rule, derived);
+      const needles = ruleNeedles(r.rule, policyOf(r));
       if (needles === null) {
         this.needleless.push(idx);
         return;
@@ -128,7 +133,7 @@ export class Detector {
     // is parsed anyway, and their extra needles only slow the scanner
     // (measured: 2,535 Windows rules, 15,828 → 20,255 needles).
     const pruning = this.needleless.length === 0;
-    this.formulas = this.rules.map((r) => (pruning ? ruleFormula(r.rule, derived, idOf) : true));
+    this.formulas = this.rules.map((r) => (pruning ? ruleFormula(r.rule, policyOf(r), idOf) : true));
     this.seen = new Int32Array(ids.size);
     this.needleTexts = [...ids.keys()];
     this.scanner = new NeedleScanner(this.needleTexts);

@@ -21,6 +21,8 @@ export type Needles = ReadonlySet<string> | null;
 
 /** Fields whose values normalization composes: 'split' = built from backslash-joined raw pieces. */
 export type DerivedPolicy = ReadonlyMap<string, 'split' | 'none'>;
+/** The derived-field policy that applies to a rule of the given logsource product. */
+export type DerivedPolicyByProduct = (product: string | undefined) => DerivedPolicy;
 
 const NO_LITERAL_MODS = new Set(['cidr', 'lt', 'lte', 'gt', 'gte', 'fieldref', 'exists', 'neq', 'expand',
   'minute', 'hour', 'day', 'week', 'month', 'year', 'wide', 'utf16le', 'utf16be', 'utf16']);

@@ -17,6 +17,11 @@ export interface DerivedField {
   readonly policy: NeedlePolicy;
   /** Where the value is composed, for whoever has to reason about it. */
   readonly from: string;
+  /**
+   * Products whose normalizer composes it; absent = every product. A rule for
+   * another product never sees such an event, so its needles stay usable.
+   */
+  readonly products?: readonly string[];
 }
 
 export const DERIVED_FIELDS: readonly DerivedField[] = [
@@ -28,6 +33,28 @@ export const DERIVED_FIELDS: readonly DerivedField[] = [
   { field: 'TargetObject', policy: 'split', from: 'Security 4657 ObjectName with \\REGISTRY\\MACHINE → HKLM, + ObjectValueName' },
 ];
 
-export const DERIVED_FIELD_POLICY: ReadonlyMap<string, NeedlePolicy> = new Map(
-  DERIVED_FIELDS.map((d) => [d.field.toLowerCase(), d.policy]),
-);
+const policyCache = new Map<string, ReadonlyMap<string, NeedlePolicy>>();
+
+/**
+ * The derived fields a rule for `product` must not take needles from. A rule
+ * without a product can see every product's events, so it gets them all;
+ * where two entries name one field, 'none' (no needle at all) wins.
+ */
+export function derivedPolicyFor(product: string | undefined): ReadonlyMap<string, NeedlePolicy> {
+  const key = product?.toLowerCase() ?? '';
+  let m = policyCache.get(key);
+  if (m === undefined) {
+    const built = new Map<string, NeedlePolicy>();
+    for (const d of DERIVED_FIELDS) {
+      if (key && d.products && !d.products.includes(key)) continue;
+      const f = d.field.toLowerCase();
+      if (built.get(f) !== 'none') built.set(f, d.policy);
+    }
+    m = built;
+    policyCache.set(key, m);
+  }
+  return m;
+}
+
+/** Every derived field of every product: the policy for rules without a product. */
+export const DERIVED_FIELD_POLICY: ReadonlyMap<string, NeedlePolicy> = derivedPolicyFor(undefined);

@@ -9,7 +9,7 @@ import { isRecord } from './xml-json.js';
 import { shapeOf } from './shapes.js';
 
 export { FlatEvent } from './flat-event.js';
-export { DERIVED_FIELDS, DERIVED_FIELD_POLICY, type DerivedField, type NeedlePolicy } from './derived-fields.js';
+export { DERIVED_FIELDS, DERIVED_FIELD_POLICY, derivedPolicyFor, type DerivedField, type NeedlePolicy } from './derived-fields.js';
 export { eventHost, eventTime, eventUser } from './event-summary.js';
 export { CHANNEL_SERVICE, SERVICE_SYNONYMS } from './windows-logsources.js';
 
