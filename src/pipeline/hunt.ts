@@ -16,7 +16,8 @@ import type { RecordSink } from '../sources/records.js';
 import { NOT_A_LOG, readLogFile } from '../sources/read-file.js';
 import { LinePrefilter } from '../detect/line-prefilter.js';
 import type { CorrelationEngine } from '../correlate/engine.js';
-import type { CorrelationAlert } from '../correlate/types.js';
+import type { CorrelationAlert, CorrelationInput } from '../correlate/types.js';
+import { readEvtxRangeRecords } from '../sources/evtx/index.js';
 import type { FieldValue } from '../core/event.js';
 
 export interface HuntStats {
@@ -31,6 +32,19 @@ export interface HuntStats {
   bytes: number;
   errors: number;
   alertsByRule: Map<string, { title: string; level?: string; count: number }>;
+}
+
+/** What a hunt needs of the correlation stage: the engine itself, or a stand-in that forwards matches to it. */
+export type CorrelationTarget = Pick<CorrelationEngine, 'wants' | 'fieldsFor' | 'push' | 'isSilent' | 'flush'>;
+
+/** One share of the work done elsewhere (a worker thread): what it found, to be taken in as if found here. */
+export interface RemoteResult {
+  events: number;
+  parsed: number;
+  alerts: Alert[];
+  errors: { message: string; record?: number }[];
+  /** Correlation inputs with their fields looked up already. */
+  matches: { refs: string[]; time: number; fields: [string, FieldValue | undefined][]; source: CorrelationInput['source'] }[];
 }
 
 export interface HuntCallbacks {
@@ -49,7 +63,7 @@ export class Hunt {
     /** When false, every line is parsed and every rule evaluated (for measuring or checking the prefilter). */
     prefilter = true,
     /** Correlation rules over the matches; fed in event-time order, flushed by finish(). */
-    private readonly correlations?: CorrelationEngine,
+    private readonly correlations?: CorrelationTarget,
   ) {
     this.prefilter = new LinePrefilter(detector, prefilter);
   }
@@ -97,6 +111,37 @@ export class Hunt {
     if (format === 'unknown' && !explicit) this.stats.skippedFiles++;
     else this.stats.files++;
     this.stats.bytes = base + size;
+    this.cb.onProgress?.(this.stats.bytes);
+  }
+
+  /**
+   * Chunk slots [first, end) of one EVTX file (a worker's share); counts
+   * events but not the file. False when the range cannot be decoded alone
+   * (see readEvtxRange): nothing of it was evaluated.
+   */
+  runEvtxRange(path: string, first: number, end: number): boolean {
+    return !readEvtxRangeRecords(path, first, end, this.sinkFor(path)).incomplete;
+  }
+
+  /** Takes in a share of a file decoded and evaluated elsewhere, in the order the shares come. */
+  absorb(file: string, r: RemoteResult): void {
+    this.stats.events += r.events;
+    this.stats.parsed += r.parsed;
+    for (const e of r.errors) this.error(file, e.message, e.record);
+    for (const m of r.matches) {
+      const fields = new Map(m.fields);
+      this.correlations?.push({ refs: m.refs, time: m.time, get: (f) => fields.get(f.toLowerCase()), source: m.source });
+    }
+    for (const a of r.alerts) {
+      this.count(a.rule.id ?? a.rule.title, a.rule.title, a.rule.level);
+      this.cb.onAlert(a);
+    }
+  }
+
+  /** A file whose shares were all absorbed. */
+  fileDone(size: number): void {
+    this.stats.files++;
+    this.stats.bytes += size;
     this.cb.onProgress?.(this.stats.bytes);
   }
 
