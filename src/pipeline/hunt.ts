@@ -6,11 +6,13 @@
  *                                             │yes (rules marked)
  *                                             ▼
  *   JSON.parse ─▶ productOf: no marked rule for it? skip ─▶ normalizeObject ─▶ Detector.matchMarked ─▶ onAlert
+ *
+ *   decoded EVTX record ─▶ logsourceHint: no rule for it? skip ─▶ JSON text ─▶ LinePrefilter.admit ─▶ (as above)
  */
 import type { Alert } from '../core/alert.js';
 import type { CompiledRule } from '../detect/compile-rule.js';
 import type { Detector } from '../detect/engine.js';
-import { eventHost, eventTime, eventUser, normalizeObject, productOf } from '../normalize/index.js';
+import { eventHost, eventTime, eventUser, logsourceHint, normalizeObject, productOf } from '../normalize/index.js';
 import type { FlatEvent } from '../normalize/flat-event.js';
 import type { RecordSink } from '../sources/records.js';
 import { NOT_A_LOG, readLogFile } from '../sources/read-file.js';
@@ -56,6 +58,7 @@ export interface HuntCallbacks {
 export class Hunt {
   readonly stats: HuntStats = { files: 0, skippedFiles: 0, events: 0, parsed: 0, alerts: 0, bytes: 0, errors: 0, alertsByRule: new Map() };
   private readonly prefilter: LinePrefilter;
+  private readonly prefilterOn: boolean;
 
   constructor(
     private readonly detector: Detector,
@@ -66,6 +69,7 @@ export class Hunt {
     private readonly correlations?: CorrelationTarget,
   ) {
     this.prefilter = new LinePrefilter(detector, prefilter);
+    this.prefilterOn = prefilter;
   }
 
   /** End of input: correlations process what they still hold. */
@@ -162,11 +166,28 @@ export class Hunt {
       },
       object: (obj, record) => {
         this.stats.events++;
-        this.detector.markAll();
+        if (!this.admitObject(obj)) return;
         this.evaluate(obj, file, record);
       },
       error: (message, record) => this.error(file, message, record),
     };
+  }
+
+  /**
+   * An already-decoded event (EVTX) gets the prefilter JSON lines get: first
+   * its logsource (no rule for it: done), then the needle scan over its JSON
+   * text — the text a JSON line of the same event would hold, so the
+   * prefilter's soundness carries over. Other objects: every rule marked.
+   */
+  private admitObject(obj: unknown): boolean {
+    const hint = logsourceHint(obj);
+    if (hint === undefined || !this.prefilterOn) {
+      this.detector.markAll();
+      return true;
+    }
+    if (!this.detector.admitsAny(hint)) return false;
+    const text = Buffer.from(JSON.stringify(obj));
+    return this.prefilter.admit(text, 0, text.length);
   }
 
   private evaluate(obj: unknown, file: string, record: number): void {
