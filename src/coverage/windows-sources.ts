@@ -45,7 +45,7 @@ export const WINDOWS_SOURCES: readonly DataSource[] = [
       {
         problem: 'the creator process name (ParentProcessName) is not logged',
         fields: ['ParentProcessName', 'ParentImage'],
-        fix: '4688 carries the creator process name from Windows 10 / Server 2016 on: upgrade, or add Sysmon (its EID 1 has ParentImage)',
+        fix: 'Windows logs ParentProcessName in 4688 from Windows 10 / Server 2016 on (event version 2): upgrade older hosts; where the events are version 2, the field was dropped on the way (exporter, forwarder filter), so keep it; or add Sysmon (its EID 1 has ParentImage)',
         judge: (ev) => hasValue(ev, ['ParentProcessName']),
       },
     ],
@@ -102,7 +102,7 @@ export const WINDOWS_SOURCES: readonly DataSource[] = [
       fix: "enable 'Turn on PowerShell Script Block Logging' (GPO: Computer Configuration > Administrative Templates > Windows Components > Windows PowerShell)",
     }],
     checks: [{
-      problem: 'only Warning-level script blocks are logged (the ones PowerShell itself flags as suspicious): script block logging is off',
+      problem: 'only Warning-level script blocks are in the logs (those PowerShell flags as suspicious by itself): script block logging looks off',
       fix: "enable 'Turn on PowerShell Script Block Logging' (GPO: Computer Configuration > Administrative Templates > Windows Components > Windows PowerShell)",
       judge: scriptBlockLoggingOn,
     }],
