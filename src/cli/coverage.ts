@@ -66,9 +66,13 @@ export async function coverageCommand(argv: string[]): Promise<number> {
   if (!quiet) {
     const statuses = Object.values(report.hosts).flatMap((h) => Object.values(h.dataSources).map((s) => s.status));
     const n = (s: string): number => statuses.filter((x) => x === s).length;
-    process.stderr.write(`vigil: ${stats.files} files${stats.skippedFiles ? ` (+${stats.skippedFiles} non-log files skipped)` : ''}, ` +
-      `${stats.events} events, ${Object.keys(report.hosts).length} hosts; data sources: ${n('present')} present, ` +
-      `${n('degraded')} degraded, ${n('missing')} missing; ${stats.errors} read errors\n`);
+    process.stderr.write(`vigil: ${plural(stats.files, 'file')}${stats.skippedFiles ? ` (+${stats.skippedFiles} non-log files skipped)` : ''}, ` +
+      `${plural(stats.events, 'event')}, ${plural(Object.keys(report.hosts).length, 'host')}; data sources: ${n('present')} present, ` +
+      `${n('degraded')} degraded, ${n('missing')} missing; ${plural(stats.errors, 'read error')}\n`);
   }
   return unreadable ? 1 : 0;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
