@@ -3,21 +3,24 @@
 import { huntCommand, HUNT_HELP } from './hunt.js';
 import { lintCommand, LINT_HELP } from './lint.js';
 import { dumpCommand, DUMP_HELP } from './dump.js';
+import { coverageCommand, COVERAGE_HELP } from './coverage.js';
 import { UsageError } from './args.js';
 
 const HELP = `vigil — detection engine for MITRE ATT&CK T1049 (System Network Connections Discovery)
 
 Usage:
   vigil hunt PATH... [options]   run Sigma rules (built-in T1049 pack by default) over log files/folders
+  vigil coverage PATH... [opts]  per host: which data sources the pack needs are in the logs, and the fix for each gap
   vigil lint PATH... [options]   check Sigma rule files the way the reference toolchain does, plus warnings
   vigil dump FILE.evtx...        decode EVTX files to JSON lines (evtx_dump shape), reporting damage
   vigil help [COMMAND]           this text, or a command's options
 
-Run 'vigil help hunt', 'vigil help lint' or 'vigil help dump' for options.
+Run 'vigil help hunt', 'vigil help coverage', 'vigil help lint' or 'vigil help dump' for options.
 `;
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   hunt: { run: huntCommand, help: HUNT_HELP },
+  coverage: { run: coverageCommand, help: COVERAGE_HELP },
   lint: { run: lintCommand, help: LINT_HELP },
   dump: { run: dumpCommand, help: DUMP_HELP },
 };
