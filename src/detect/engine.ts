@@ -288,6 +288,21 @@ export class Detector {
     return this.needlelessSet[idx] === 1;
   }
 
+  /**
+   * Marks, for an event whose logsource is known before its parse (at least
+   * as broad as the normalized one), the rules of that logsource whose
+   * needles occur in raw[start, end) — with the group's own small automaton.
+   * False when none of them (and no needle-less rule) can match.
+   */
+  markForLogsource(ls: EventLogsource, raw: Uint8Array, start: number, end: number): boolean {
+    const group = this.rulesFor(ls);
+    if (group.length === 0) return false;
+    this.markForGroup(group, raw, start, end);
+    if (this.marked.length > 0) return true;
+    for (const idx of group) if (this.isNeedleless(idx)) return true;
+    return false;
+  }
+
   /** Whether any rule's logsource admits events of this logsource. */
   admitsAny(ls: EventLogsource): boolean {
     return this.rulesFor(ls).length > 0;

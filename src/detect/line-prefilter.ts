@@ -12,6 +12,7 @@
  *                                        event (raw-product.ts) ─▶ false
  */
 import type { Detector } from './engine.js';
+import type { EventLogsource } from '../core/event.js';
 import { findEscapes, PositionCursor } from './json-escapes.js';
 import { rawIsWindows } from '../normalize/raw-product.js';
 
@@ -45,6 +46,25 @@ export class LinePrefilter {
     else if (this.enabled) findEscapes(buf, start, end, escapes);
     this.hits.reset(hits);
     this.escapes.reset(escapes);
+  }
+
+  /**
+   * As admit, for the JSON text of an event whose logsource is known before
+   * normalization (a decoded EVTX record): only that logsource's rules are
+   * scanned for.
+   */
+  admitWithLogsource(ls: EventLogsource, buf: Buffer, start: number, end: number): boolean {
+    if (!this.enabled) {
+      this.detector.markAll();
+      return true;
+    }
+    this.lineEscapes.length = 0;
+    findEscapes(buf, start, end, this.lineEscapes);
+    if (this.lineEscapes.length > 0) {
+      this.detector.markAll();
+      return true;
+    }
+    return this.detector.markForLogsource(ls, buf, start, end);
   }
 
   /** Whether the line buf[start, end) may match a rule; if so, the rules it may match are marked. */

@@ -187,7 +187,7 @@ export class Hunt {
     }
     if (!this.detector.admitsAny(hint)) return false;
     const text = Buffer.from(JSON.stringify(obj));
-    return this.prefilter.admit(text, 0, text.length);
+    return this.prefilter.admitWithLogsource(hint, text, 0, text.length);
   }
 
   private evaluate(obj: unknown, file: string, record: number): void {
