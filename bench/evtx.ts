@@ -233,4 +233,37 @@ for (const [name, files] of Object.entries(sets)) {
     say(`  ${s.padEnd(12)} ${r.mb_per_s.toFixed(2).padStart(9)} ${r.records_per_s.toLocaleString('en-US').padStart(13)} ${r.cpu_s.toFixed(3).padStart(12)} ${String(r.peak_rss_mb).padStart(9)} ${x === undefined ? '' : (x.toFixed(1) + '×').padStart(14)}   ${target}`);
   }
 }
+/**
+ * Parallel decoding, as a user meets it: `vigil hunt` over the corpus .evtx with every
+ * SigmaHQ Windows rule, one thread vs worker threads (one per CPU), wall time of the
+ * whole command (rule loading in each worker included), median of `repeat` runs.
+ */
+function cliScaling(files: string[]): Record<string, unknown> {
+  const cli = resolve(fileURLToPath(new URL('../src/cli/main.js', import.meta.url)));
+  const rules = windowsRuleFiles();
+  const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
+  const time = (threads: number): number => {
+    const runs: number[] = [];
+    for (let r = 0; r < repeat; r++) {
+      const t = performance.now();
+      const out = spawnSync(process.execPath, [cli, 'hunt', ...files, '--no-builtin', ...rules.flatMap((d) => ['--rules', d]),
+        '--threads', String(threads), '--no-store', '--no-progress', '--quiet', '--format', 'jsonl'], { stdio: ['ignore', 'ignore', 'ignore'] });
+      if (out.status !== 0) throw new Error(`vigil hunt --threads ${threads} failed`);
+      runs.push((performance.now() - t) / 1000);
+    }
+    return median(runs);
+  };
+  const threads = cpus().length;
+  const one = time(1);
+  const many = time(threads);
+  return { files: files.length, mb: +(bytes / 1048576).toFixed(2), threads, one_thread_s: +one.toFixed(2), parallel_s: +many.toFixed(2), speedup: +(one / many).toFixed(2) };
+}
+
+if (!named.length) {
+  process.stderr.write('evtx corpus: vigil hunt, 1 thread vs worker threads…\n');
+  const scaling = cliScaling(sets.corpus);
+  results.parallel_hunt = scaling;
+  say(`parallel hunt (all SigmaHQ Windows rules, whole command): ${scaling.mb} MB, 1 thread ${scaling.one_thread_s} s, ` +
+    `${scaling.threads} worker threads ${scaling.parallel_s} s (${scaling.speedup}×)`);
+}
 if (json) console.log(JSON.stringify({ evtx: results }));
