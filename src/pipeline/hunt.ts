@@ -83,11 +83,12 @@ export class Hunt {
     this.count(m.id ?? m.title, m.title, m.level);
     const iso = (t: number): string => new Date(t).toISOString();
     const last = a.events[a.events.length - 1];
-    const host = a.group.Computer ?? a.group.computer;
     this.cb.onAlert({
       rule: { id: m.id, title: m.title, level: m.level, tags: m.tags },
       time: iso(a.window.end),
-      host: typeof host === 'string' ? host : undefined,
+      // Unix correlations group by host.name, Windows ones by Computer.
+      host: groupText(a.group, 'Computer', 'host.name', 'Hostname'),
+      user: groupText(a.group, 'User', 'user.name'),
       source: { file: last?.file ?? '', record: last?.record ?? 0 },
       event: null,
       correlation: {
@@ -244,4 +245,12 @@ export class Hunt {
     this.stats.errors++;
     this.cb.onError(file, message, record);
   }
+}
+
+/** A group-by value by field name (case-insensitive, as Sigma field names are), when it is text. */
+function groupText(group: Record<string, FieldValue | null>, ...names: string[]): string | undefined {
+  for (const name of names) {
+    for (const [k, v] of Object.entries(group)) if (k.toLowerCase() === name.toLowerCase() && typeof v === 'string') return v;
+  }
+  return undefined;
 }
