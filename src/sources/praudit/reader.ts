@@ -30,6 +30,8 @@ const PROLOG: readonly (readonly [open: string, close: string])[] = [
   ['<audit>', ''],
   ['</audit>', ''],
 ];
+/** Characters of unexpected text quoted in its report. */
+const GARBAGE_EXCERPT = 40;
 /** Longest markup we may have to see whole before deciding what it is. */
 const LONGEST_OPENING = 9;
 
@@ -87,6 +89,8 @@ class Scanner {
         }
         if (!final && t.length - this.pos < 4096) return; // wait for the rest of it
       }
+      // Wait for enough text to show in the report, unless the stretch is known already.
+      if (!final && !this.inGarbage && t.length - this.pos < GARBAGE_EXCERPT) return;
       this.garbage(final);
     }
   }
@@ -148,7 +152,9 @@ class Scanner {
   private garbage(final: boolean): void {
     if (!this.inGarbage) {
       const t = this.text;
-      const excerpt = JSON.stringify(Buffer.from(t.slice(this.pos, this.pos + 40), 'latin1').toString('utf8'));
+      const lt = t.indexOf('<', this.pos + 1);
+      const end = Math.min(this.pos + GARBAGE_EXCERPT, lt < 0 ? t.length : lt);
+      const excerpt = JSON.stringify(Buffer.from(t.slice(this.pos, end), 'latin1').toString('utf8'));
       this.fail(this.pos, `unexpected text between records ${excerpt}; skipped up to the next <record>`);
       this.inGarbage = true;
     }

@@ -50,6 +50,8 @@ const ARG_LISTS = new Set(['exec_args', 'exec_env']);
 /** Raw-text tokens whose content bsm_io.c passes through vis(3). */
 const VIS_TEXT = new Set(['text']);
 const RECORD_CLOSE = '</record>';
+// eslint-disable-next-line no-control-regex
+const NON_ASCII = /[^\x00-\x7f]/;
 
 export interface ParsedRecord {
   readonly record: PrauditRecord;
@@ -100,7 +102,8 @@ export function parseRecord(text: string, start: number, limit = text.length): P
 
 /** latin1 bytes → UTF-8 text → references decoded (problems at byte positions). */
 function decodeValue(latin1: string, at: number, problems: DecodeProblem[]): string {
-  const s = Buffer.from(latin1, 'latin1').toString('utf8');
+  // Nearly every value is ASCII, which latin1 and UTF-8 spell alike.
+  const s = NON_ASCII.test(latin1) ? Buffer.from(latin1, 'latin1').toString('utf8') : latin1;
   const found: DecodeProblem[] = [];
   const v = decodeEntities(s, found);
   for (const p of found) problems.push({ at: at + Buffer.byteLength(s.slice(0, p.at), 'utf8'), message: p.message });
@@ -155,15 +158,14 @@ class Cursor {
     while (this.i < this.limit && isBlank(this.s.charCodeAt(this.i))) this.i++;
   }
 
+  /** An element or attribute name: a letter or `_`, then letters, digits, `_ . : -`. */
   name(): string {
-    const m = /^[A-Za-z_][A-Za-z0-9_.:-]*/.exec(this.s.slice(this.i, Math.min(this.limit, this.i + 64)));
-    if (!m) {
-      this.peek();
-      return '';
-    }
-    this.i += m[0].length;
-    if (this.i >= this.limit) throw new PrauditNeedMore();
-    return m[0];
+    const start = this.i;
+    let j = start;
+    while (j < this.limit && isNameChar(this.s.charCodeAt(j), j === start)) j++;
+    if (j >= this.limit) throw new PrauditNeedMore();
+    this.i = j;
+    return this.s.slice(start, j);
   }
 
   /** `name="value"` pairs up to `>` or `/>`; values keep their spaces (msec=" + 123 msec"). */
@@ -193,15 +195,16 @@ class Cursor {
         continue;
       }
       if (!this.eat('<arg>')) throw new PrauditSyntaxError(`<${name}>: expected <arg> or </${name}>, found ${this.excerpt()}`, this.i);
-      const end = this.s.indexOf('</arg>', this.i);
-      if (end < 0 || end >= this.limit) throw new PrauditNeedMore();
+      // The printer escapes `<` in arguments: the next one must close this argument.
       const at = this.i;
-      const raw = this.s.slice(at, end);
-      // The printer escapes `<` in arguments: a raw one means the record was cut here.
-      const lt = raw.indexOf('<');
-      if (lt >= 0) cutShort(raw, at, lt);
-      this.i = end + '</arg>'.length;
-      list.push(unvis(decodeValue(raw, at, problems)));
+      const end = this.s.indexOf('<', at);
+      if (end < 0 || end >= this.limit) throw new PrauditNeedMore();
+      this.i = end;
+      if (!this.eat('</arg>')) {
+        if (this.lookingAt('<record')) throw new PrauditSyntaxError('truncated record: a new <record> starts before its </record>', end, end);
+        throw new PrauditSyntaxError(`<arg> not closed: found ${this.excerpt()}`, end);
+      }
+      list.push(unvis(decodeValue(this.s.slice(at, end), at, problems)));
     }
   }
 
@@ -222,7 +225,10 @@ class Cursor {
         const raw = this.s.slice(at, end);
         // A record header at the start of a line inside the text: this record was cut short.
         const header = /\n[ \t]*<record[\s>]/.exec(raw);
-        if (header) cutShort(raw, at, header.index + header[0].indexOf('<'));
+        if (header) {
+          const restart = at + header.index + header[0].indexOf('<');
+          throw new PrauditSyntaxError('truncated record: a new <record> starts before its </record>', restart, restart);
+        }
         this.i = end + close.length;
         return raw;
       }
@@ -235,10 +241,9 @@ class Cursor {
   }
 }
 
-/** Markup found inside a value at raw[lt]: the record ends there (truncated), perhaps where a new one starts. */
-function cutShort(raw: string, at: number, lt: number): never {
-  const restart = raw.startsWith('<record', lt) ? at + lt : undefined;
-  throw new PrauditSyntaxError(restart === undefined ? 'unescaped "<" inside an argument' : 'truncated record: a new <record> starts before its </record>', at + lt, restart);
+function isNameChar(c: number, first: boolean): boolean {
+  const letter = (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+  return first ? letter : letter || (c >= 0x30 && c <= 0x3a) || c === 0x2e || c === 0x2d;
 }
 
 function isBlank(c: number): boolean {
