@@ -104,6 +104,18 @@ describe('macOS Elastic Endpoint corpus: reading and normalization', () => {
     assert.equal(pbpaste.get('commandline'), 'pbpaste');
   });
 
+  it('without process.command_line, CommandLine is process.args joined (as Elastic Endpoint joins them); wrong types reported', async () => {
+    const [hit] = (await read(file('collection_clipboard_osascript_pbpast.json'))).objects as { _source: Record<string, any> }[];
+    const doc = structuredClone(hit._source);
+    delete doc.process.command_line;
+    assert.equal(normalizeObject(doc).get('commandline'), hit._source.process.command_line);
+    doc.process.args = 'osascript -e get the clipboard';
+    const bad = normalizeObject(doc);
+    assert.equal(bad.get('commandline'), undefined);
+    assert.deepEqual(bad.problems, ['process.args is a string, expected an array of strings; CommandLine left unset']);
+    assert.equal(bad.get('image'), '/usr/bin/osascript');
+  });
+
   it('Kibana console triple-quoted command lines are read with their quotes and backslashes', async () => {
     const [login] = await events('persistence_execution_hidden_loginitem_creation_osascript.json');
     assert.equal(login.get('commandline'),

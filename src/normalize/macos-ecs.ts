@@ -70,10 +70,11 @@ export const MACOS_ECS: LogShape = {
       // Elastic Endpoint writes an unknown parent as "" (entity_id: ""): absent, not empty.
       if (v !== '') ev.set(sigma, v);
     }
+    // Shippers without process.command_line give only the argument vector.
     const proc = isRecord(doc['process']) ? doc['process'] : {};
-    ev.set('CommandLine', joinArgv(ev, proc['args'], 'process.args'));
+    if (!ev.has('CommandLine')) ev.set('CommandLine', joinArgv(ev, proc['args'], 'process.args'));
     const parent = isRecord(proc['parent']) ? proc['parent'] : {};
-    ev.set('ParentCommandLine', joinArgv(ev, parent['args'], 'process.parent.args'));
+    if (!ev.has('ParentCommandLine')) ev.set('ParentCommandLine', joinArgv(ev, parent['args'], 'process.parent.args'));
     if (categories.includes('file_event') || categories.includes('file_delete')) {
       ev.set('TargetFilename', ev.get('file.path'));
     }
