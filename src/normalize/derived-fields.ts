@@ -31,6 +31,9 @@ export const DERIVED_FIELDS: readonly DerivedField[] = [
   // Every backslash-separated piece is raw except the renamed hive (HKLM, HKU),
   // which the prefilter never uses as a needle.
   { field: 'TargetObject', policy: 'split', from: 'Security 4657 ObjectName with \\REGISTRY\\MACHINE → HKLM, + ObjectValueName' },
+  // Arguments joined with spaces: a value spanning two arguments is in no raw string.
+  { field: 'CommandLine', policy: 'none', from: 'eslogger event.exec.args, praudit exec_args, ECS process.args (no process.command_line): argv joined with spaces', products: ['macos', 'freebsd'] },
+  { field: 'ParentCommandLine', policy: 'none', from: 'ECS process.parent.args joined with spaces (no process.parent.command_line)', products: ['macos'] },
 ];
 
 const policyCache = new Map<string, ReadonlyMap<string, NeedlePolicy>>();

@@ -28,6 +28,16 @@ export class FlatEvent implements SigmaEvent {
   logsource: EventLogsource = { categories: [] };
   /** The parsed input object, kept for alert output. */
   raw: unknown;
+  /**
+   * What normalization could not read (a field of the wrong type, …): the
+   * pipeline reports each with the record, and the event still goes on with
+   * the fields that could be read.
+   */
+  problems?: string[];
+
+  complain(message: string): void {
+    (this.problems ??= []).push(message);
+  }
 
   get(lowerName: string): FieldValue | undefined {
     return this.fields.get(lowerName);

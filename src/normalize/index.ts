@@ -25,8 +25,17 @@ export function normalizeObject(obj: unknown): FlatEvent {
       if (normalizeWindows(ev, doc)) return ev;
       const shape = shapeOf(doc);
       if (shape) {
-        shape.normalize(ev, doc);
-        return ev;
+        try {
+          shape.normalize(ev, doc);
+          return ev;
+        } catch (e) {
+          // Looked like the shape but could not be read as it: say so, keep the data generically.
+          const generic = new FlatEvent();
+          generic.raw = obj;
+          normalizeGeneric(generic, doc);
+          generic.complain(`${shape.name}: ${(e as Error).message}; kept as generic JSON`);
+          return generic;
+        }
       }
     }
     normalizeGeneric(ev, doc);

@@ -10,6 +10,9 @@
  * only where `normalize` then sets that product.
  */
 import type { FlatEvent } from './flat-event.js';
+import { FREEBSD_PRAUDIT } from './freebsd-praudit.js';
+import { MACOS_ECS } from './macos-ecs.js';
+import { MACOS_ESLOGGER } from './macos-eslogger.js';
 import type { JsonRecord } from './xml-json.js';
 
 export interface LogShape {
@@ -23,7 +26,7 @@ export interface LogShape {
 }
 
 /** Order matters only where two shapes could claim one document; the most specific goes first. */
-export const SHAPES: readonly LogShape[] = [];
+export const SHAPES: readonly LogShape[] = [MACOS_ECS, MACOS_ESLOGGER, FREEBSD_PRAUDIT];
 
 export function shapeOf(doc: JsonRecord): LogShape | undefined {
   for (const s of SHAPES) if (s.matches(doc)) return s;

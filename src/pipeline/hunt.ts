@@ -202,6 +202,7 @@ export class Hunt {
       this.error(file, `cannot normalize: ${(e as Error).message}`, record);
       return;
     }
+    if (ev.problems) for (const p of ev.problems) this.error(file, p, record);
     const matched = this.detector.matchMarked(ev);
     for (const r of matched) this.emit(r, ev, obj, file, record);
   }
