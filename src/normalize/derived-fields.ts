@@ -31,6 +31,10 @@ export const DERIVED_FIELDS: readonly DerivedField[] = [
   // Every backslash-separated piece is raw except the renamed hive (HKLM, HKU),
   // which the prefilter never uses as a needle.
   { field: 'TargetObject', policy: 'split', from: 'Security 4657 ObjectName with \\REGISTRY\\MACHINE → HKLM, + ObjectValueName' },
+  // auditd (raw assembly and LAUREL JSON lines): joined argv, joined proctitle words, time from the event ID.
+  { field: 'CommandLine', policy: 'none', from: 'auditd EXECVE.ARGV (or PROCTITLE.ARGV) joined by spaces', products: ['linux'] },
+  { field: 'proctitle', policy: 'none', from: 'auditd PROCTITLE.ARGV joined by spaces', products: ['linux'] },
+  { field: '@timestamp', policy: 'none', from: 'auditd ID "<epoch>.<ms>:<serial>" → ISO time', products: ['linux'] },
 ];
 
 const policyCache = new Map<string, ReadonlyMap<string, NeedlePolicy>>();

@@ -11,6 +11,7 @@
  */
 import type { FlatEvent } from './flat-event.js';
 import type { JsonRecord } from './xml-json.js';
+import { linuxAuditdShape } from './linux-auditd.js';
 
 export interface LogShape {
   /** Short name for errors and docs, e.g. "auditd", "cloudtrail". */
@@ -23,7 +24,7 @@ export interface LogShape {
 }
 
 /** Order matters only where two shapes could claim one document; the most specific goes first. */
-export const SHAPES: readonly LogShape[] = [];
+export const SHAPES: readonly LogShape[] = [linuxAuditdShape];
 
 export function shapeOf(doc: JsonRecord): LogShape | undefined {
   for (const s of SHAPES) if (s.matches(doc)) return s;

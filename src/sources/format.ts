@@ -5,10 +5,12 @@
  *   ElfFile\0      → EVTX (binary Windows event log)
  *   '[' …          → one JSON array of events
  *   '{' … one line parses on its own → JSON lines; otherwise one (pretty) JSON document
+ *   [node=… ]type=… msg=audit( … → Linux audit log (auditd/, RAW or ENRICHED)
  */
 import { openSync, readSync, closeSync } from 'node:fs';
+import { looksLikeAuditd } from './auditd/sniff.js';
 
-export type FileFormat = 'jsonl' | 'json' | 'evtx' | 'unknown';
+export type FileFormat = 'jsonl' | 'json' | 'evtx' | 'auditd' | 'unknown';
 
 export function sniffFormat(head: Buffer): FileFormat {
   if (head.subarray(0, 8).toString('latin1') === 'ElfFile\0') return 'evtx';
@@ -17,7 +19,7 @@ export function sniffFormat(head: Buffer): FileFormat {
   while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
   if (i >= head.length) return 'unknown';
   if (head[i] === 0x5b) return 'json';
-  if (head[i] !== 0x7b) return 'unknown';
+  if (head[i] !== 0x7b) return looksLikeAuditd(head.subarray(i)) ? 'auditd' : 'unknown';
   const nl = head.indexOf(0x0a, i);
   if (nl < 0) return 'json';
   try {

@@ -5,6 +5,7 @@ import { isGzip, readHead, sniffFormat, type FileFormat } from './format.js';
 import { readJsonDocument } from './json-document.js';
 import { readJsonLines } from './jsonl.js';
 import { readEvtxRecords } from './evtx/index.js';
+import { readAuditdLog } from './auditd/read-auditd.js';
 import type { RecordSink } from './records.js';
 
 const CHUNK = 1 << 20;
@@ -50,6 +51,9 @@ export async function readLogFile(path: string, sink: RecordSink): Promise<FileF
       }
       case 'evtx':
         await readEvtxRecords(path, sink, gz ? open : undefined);
+        break;
+      case 'auditd':
+        await readAuditdLog(open(), sink);
         break;
       default:
         sink.error(`${NOT_A_LOG} (expected JSON, JSON lines or .gz of those); skipped`);
