@@ -34,6 +34,10 @@ export const DERIVED_FIELDS: readonly DerivedField[] = [
   // Arguments joined with spaces: a value spanning two arguments is in no raw string.
   { field: 'CommandLine', policy: 'none', from: 'eslogger event.exec.args, praudit exec_args, ECS process.args (no process.command_line): argv joined with spaces', products: ['macos', 'freebsd'] },
   { field: 'ParentCommandLine', policy: 'none', from: 'ECS process.parent.args joined with spaces (no process.parent.command_line)', products: ['macos'] },
+  // auditd (raw assembly and LAUREL JSON lines): joined argv, joined proctitle words, time from the event ID.
+  { field: 'CommandLine', policy: 'none', from: 'auditd EXECVE.ARGV (or PROCTITLE.ARGV) joined by spaces', products: ['linux'] },
+  { field: 'proctitle', policy: 'none', from: 'auditd PROCTITLE.ARGV joined by spaces', products: ['linux'] },
+  { field: '@timestamp', policy: 'none', from: 'auditd ID "<epoch>.<ms>:<serial>" → ISO time', products: ['linux'] },
 ];
 
 const policyCache = new Map<string, ReadonlyMap<string, NeedlePolicy>>();

@@ -14,6 +14,7 @@ import { FREEBSD_PRAUDIT } from './freebsd-praudit.js';
 import { MACOS_ECS } from './macos-ecs.js';
 import { MACOS_ESLOGGER } from './macos-eslogger.js';
 import type { JsonRecord } from './xml-json.js';
+import { linuxAuditdShape } from './linux-auditd.js';
 
 export interface LogShape {
   /** Short name for errors and docs, e.g. "auditd", "cloudtrail". */
@@ -26,7 +27,7 @@ export interface LogShape {
 }
 
 /** Order matters only where two shapes could claim one document; the most specific goes first. */
-export const SHAPES: readonly LogShape[] = [MACOS_ECS, MACOS_ESLOGGER, FREEBSD_PRAUDIT];
+export const SHAPES: readonly LogShape[] = [linuxAuditdShape, MACOS_ECS, MACOS_ESLOGGER, FREEBSD_PRAUDIT];
 
 export function shapeOf(doc: JsonRecord): LogShape | undefined {
   for (const s of SHAPES) if (s.matches(doc)) return s;

@@ -5,12 +5,14 @@
  *   ElfFile\0      → EVTX (binary Windows event log)
  *   '[' …          → one JSON array of events
  *   '{' … one line parses on its own → JSON lines; otherwise one (pretty) JSON document
+ *   [node=… ]type=… msg=audit( … → Linux audit log (auditd/, RAW or ENRICHED)
  *   '<' praudit's XML prolog or records → FreeBSD/OpenBSM audit trail (praudit/sniff.ts)
  */
 import { openSync, readSync, closeSync } from 'node:fs';
 import { looksLikePrauditXml } from './praudit/sniff.js';
+import { looksLikeAuditd } from './auditd/sniff.js';
 
-export type FileFormat = 'jsonl' | 'json' | 'evtx' | 'praudit-xml' | 'unknown';
+export type FileFormat = 'jsonl' | 'json' | 'evtx' | 'praudit-xml' | 'auditd' | 'unknown';
 
 export function sniffFormat(head: Buffer): FileFormat {
   if (head.subarray(0, 8).toString('latin1') === 'ElfFile\0') return 'evtx';
@@ -20,7 +22,7 @@ export function sniffFormat(head: Buffer): FileFormat {
   if (i >= head.length) return 'unknown';
   if (head[i] === 0x5b) return 'json';
   if (head[i] === 0x3c) return looksLikePrauditXml(head.subarray(i)) ? 'praudit-xml' : 'unknown';
-  if (head[i] !== 0x7b) return 'unknown';
+  if (head[i] !== 0x7b) return looksLikeAuditd(head.subarray(i)) ? 'auditd' : 'unknown';
   const nl = head.indexOf(0x0a, i);
   if (nl < 0) return 'json';
   try {

@@ -6,6 +6,7 @@ import { readJsonDocument } from './json-document.js';
 import { readJsonLines } from './jsonl.js';
 import { readEvtxRecords } from './evtx/index.js';
 import { readPrauditXml } from './praudit/reader.js';
+import { readAuditdLog } from './auditd/read-auditd.js';
 import type { RecordSink } from './records.js';
 
 const CHUNK = 1 << 20;
@@ -55,8 +56,11 @@ export async function readLogFile(path: string, sink: RecordSink): Promise<FileF
       case 'praudit-xml':
         await readPrauditXml(open(), sink);
         break;
+      case 'auditd':
+        await readAuditdLog(open(), sink);
+        break;
       default:
-        sink.error(`${NOT_A_LOG} (expected JSON, JSON lines or .gz of those); skipped`);
+        sink.error(`${NOT_A_LOG} (expected EVTX, JSON, JSON lines, an auditd log, praudit -x XML or .gz of those); skipped`);
     }
   } catch (e) {
     sink.error(`read failed: ${(e as Error).message}`);
