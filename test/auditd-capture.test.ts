@@ -42,7 +42,10 @@ const pidOf = (a: Json): string => String(a.event.SYSCALL.pid);
 
 describe('the built-in pack on the real auditd capture', () => {
   const rows = commands();
-  const alerts = hunt(join(FIXTURES, 't1049-capture.log'));
+  const all = hunt(join(FIXTURES, 't1049-capture.log'));
+  // Per-event alerts; the session's burst of discovery commands is the excessive-enumeration correlation's, checked below.
+  const alerts = all.filter((a) => !a.correlation);
+  const bursts = all.filter((a) => a.correlation);
 
   it('the TSV lists T1049 commands and benign look-alikes', () => {
     assert.ok(rows.filter((r) => r.t1049 === 'yes').length >= 14);
@@ -71,6 +74,17 @@ describe('the built-in pack on the real auditd capture', () => {
     for (const pid of no) assert.ok(!alerts.some((a) => pidOf(a) === pid), `benign pid ${pid} alerted`);
   });
 
+  it('the session, one root shell running many discovery commands, raises the Unix excessive-enumeration correlation', () => {
+    assert.ok(bursts.length >= 1);
+    for (const b of bursts) {
+      assert.equal(b.rule.id, 'aa844971-879b-4ad2-a833-2e57ff1cdabc');
+      assert.deepEqual(b.correlation.group, { 'host.name': 'vm', User: 'root' });
+      assert.ok(b.correlation.events.length >= 3);
+      // every contributing event is a command the capture ran (yes rows and look-alikes alike: discovery either way)
+      for (const e of b.correlation.events) assert.match(e.file, /t1049-capture\.log$/);
+    }
+  });
+
   it('each alert on a listing tool carries the command line as logged', () => {
     const w = rows.find((r) => r.command === 'w')!;
     const a = alerts.find((x) => pidOf(x) === w.pid)!;
@@ -86,8 +100,10 @@ describe('the /proc/net and sock_diag rules without Vigil\'s audit keys', () => 
     const text = readFileSync(join(FIXTURES, 't1049-capture.log'), 'utf8').replace(/key="vigil_t1049_(procnet|sockdiag)"/g, 'key="site_rule"');
     const file = join(mkdtempSync(join(tmpdir(), 'vigil-capture-')), 'other-keys.log');
     writeFileSync(file, text);
-    const keyed = hunt(join(FIXTURES, 't1049-capture.log')).map((a) => `${a.rule.id} ${pidOf(a)}`).sort();
-    const unkeyed = hunt(file).map((a) => `${a.rule.id} ${pidOf(a)}`).sort();
+    const perEvent = (alerts: Json[]): string[] => alerts.filter((a) => !a.correlation).map((a) => `${a.rule.id} ${pidOf(a)}`).sort();
+    const keyed = perEvent(hunt(join(FIXTURES, 't1049-capture.log')));
+    const unkeyed = perEvent(hunt(file));
+    assert.ok(keyed.length >= 14);
     assert.deepEqual(unkeyed, keyed);
   });
 });

@@ -3,10 +3,13 @@ import { statSync } from 'node:fs';
 import type { Alert } from '../src/core/alert.js';
 import { loadRules } from '../src/cli/rule-loading.js';
 import type { Detector } from '../src/detect/engine.js';
-import { Hunt } from '../src/pipeline/hunt.js';
+import { createHunt } from '../src/pipeline/create-hunt.js';
 
 export interface HuntResult {
+  /** Alerts on single events. */
   alerts: Alert[];
+  /** Correlation alerts (the excessive-enumeration bursts), kept apart so per-command checks stay per command. */
+  correlations: Alert[];
   errors: { file: string; message: string; record?: number }[];
   events: number;
 }
@@ -20,9 +23,9 @@ export function detectorFor(paths: string[], builtin: boolean): Detector {
 }
 
 export async function hunt(detector: Detector, files: string[], prefilter = true): Promise<HuntResult> {
-  const out: HuntResult = { alerts: [], errors: [], events: 0 };
-  const h = new Hunt(detector, {
-    onAlert: (a) => out.alerts.push(a),
+  const out: HuntResult = { alerts: [], correlations: [], errors: [], events: 0 };
+  const { hunt: h } = createHunt(detector, {
+    onAlert: (a) => (a.correlation ? out.correlations : out.alerts).push(a),
     onError: (file, message, record) => out.errors.push({ file, message, record }),
   }, prefilter);
   for (const f of files) await h.runFile(f, statSync(f).size);

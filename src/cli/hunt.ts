@@ -1,8 +1,7 @@
 /** `vigil hunt PATH...`: run the rules over log files and folders, print alerts and a summary. */
 import { createWriteStream } from 'node:fs';
 import type { Alert } from '../core/alert.js';
-import { CorrelationEngine } from '../correlate/engine.js';
-import { Hunt } from '../pipeline/hunt.js';
+import { createHunt } from '../pipeline/create-hunt.js';
 import { runFiles } from '../pipeline/run-files.js';
 import { discoverFiles } from '../sources/discover.js';
 import { createAlertSink } from '../sinks/formats.js';
@@ -61,15 +60,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const { detector, files: ruleFiles, errors: ruleErrors, notes } = loadRules(rulePaths, builtin, placeholders);
   for (const e of ruleErrors) process.stderr.write(`vigil: rule skipped: ${terminalSafe(e.describe())}\n`);
   for (const n of notes) log(`vigil: note: ${terminalSafe(n)}`);
-  let hunt: Hunt | undefined;
-  const correlations = detector.correlations.length
-    ? new CorrelationEngine(detector.correlations, { onAlert: (a) => hunt?.emitCorrelation(a) })
-    : undefined;
-  if (correlations) {
-    const known = new Set(detector.rules.flatMap((r) => r.refs));
-    for (const c of detector.correlations) for (const k of [c.meta.id, c.meta.name]) if (k) known.add(k);
-    for (const ref of correlations.unresolved(known)) process.stderr.write(`vigil: a correlation references '${terminalSafe(ref)}', which no loaded rule defines\n`);
-  }
+
   log(`vigil: ${detector.rules.length} rules, ${detector.correlations.length} correlations from ${ruleFiles} files`);
 
   const inputs = discoverFiles(args.positional, (p, m) => process.stderr.write(`vigil: ${terminalSafe(p)}: ${m}\n`));
@@ -79,15 +70,20 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const progress = new Progress(total, !args.flags.get('no-progress'));
   const store = args.flags.get('no-store') ? undefined : new SqliteStore(stringFlag(args, 'store') ?? DEFAULT_STORE);
   store?.beginHunt(args.positional);
-  hunt = new Hunt(detector, {
+  const { hunt, correlations } = createHunt(detector, {
     onAlert: (a: Alert) => {
       sink.write(a);
       store?.add(a);
     },
     onError: (file, message, record) =>
       process.stderr.write(`vigil: ${terminalSafe(file)}${record ? `:${record}` : ''}: ${terminalSafe(message)}\n`),
-    onProgress: (bytes) => progress.update(bytes, hunt?.stats.events ?? 0),
-  }, true, correlations);
+    onProgress: (bytes) => progress.update(bytes, hunt.stats.events),
+  });
+  if (correlations) {
+    const known = new Set(detector.rules.flatMap((r) => r.refs));
+    for (const c of detector.correlations) for (const k of [c.meta.id, c.meta.name]) if (k) known.add(k);
+    for (const ref of correlations.unresolved(known)) process.stderr.write(`vigil: a correlation references '${terminalSafe(ref)}', which no loaded rule defines\n`);
+  }
   const t0 = process.hrtime.bigint();
   const shared = await runFiles(hunt, inputs, {
     threads: threadsFlag === undefined ? undefined : Number(threadsFlag),
