@@ -31,6 +31,11 @@ export const DERIVED_FIELDS: readonly DerivedField[] = [
   // Every backslash-separated piece is raw except the renamed hive (HKLM, HKU),
   // which the prefilter never uses as a needle.
   { field: 'TargetObject', policy: 'split', from: 'Security 4657 ObjectName with \\REGISTRY\\MACHINE → HKLM, + ObjectValueName' },
+  // Cut out of a longer raw string (no backslash in them): each is verbatim in the raw text, not between quotes.
+  { field: 'ResourceProviderValue', policy: 'split', from: 'Azure resource-log operationName before its first "/", or resourceId after /providers/', products: ['azure'] },
+  { field: 'ResourceGroup', policy: 'split', from: 'Azure resourceId after /resourceGroups/', products: ['azure'] },
+  { field: 'SubscriptionId', policy: 'split', from: 'Azure resourceId after /subscriptions/', products: ['azure'] },
+  { field: 'data.protoPayload.logName', policy: 'none', from: 'GCP LogEntry logName after /logs/, URL-decoded (%2F → /)', products: ['gcp'] },
 ];
 
 const policyCache = new Map<string, ReadonlyMap<string, NeedlePolicy>>();

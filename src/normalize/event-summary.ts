@@ -2,7 +2,7 @@
 import type { FlatEvent } from './flat-event.js';
 
 /** Names that carry an absolute time, most specific first. */
-const TIME_FIELDS = ['TimeCreated', '@timestamp', 'timestamp', 'eventTime', 'time', 'ts'];
+const TIME_FIELDS = ['TimeCreated', '@timestamp', 'timestamp', 'eventTime', 'time', 'ts', 'eventTimestamp', 'TimeGenerated'];
 
 export function eventTime(ev: FlatEvent): string | undefined {
   for (const name of TIME_FIELDS) {
@@ -34,7 +34,9 @@ export function eventHost(ev: FlatEvent): string | undefined {
 }
 
 export function eventUser(ev: FlatEvent): string | undefined {
-  const direct = ev.text('User', 'user.name', 'userIdentity.arn', 'username');
+  const direct = ev.text('User', 'user.name', 'userIdentity.arn', 'username',
+    // Cloud principals: AWS service callers, Azure Activity Log, GCP audit.
+    'userIdentity.invokedBy', 'Caller', 'gcp.audit.authentication_info.principal_email');
   if (direct) return direct;
   for (const prefix of ['Target', 'Subject']) {
     const name = ev.text(`${prefix}UserName`);

@@ -11,6 +11,10 @@
  */
 import type { FlatEvent } from './flat-event.js';
 import type { JsonRecord } from './xml-json.js';
+import { CLOUDTRAIL_SHAPE } from './cloud-aws.js';
+import { AZURE_ACTIVITY_SHAPE } from './cloud-azure.js';
+import { GCP_AUDIT_SHAPE } from './cloud-gcp.js';
+import { ZEEK_SHAPE } from './zeek.js';
 
 export interface LogShape {
   /** Short name for errors and docs, e.g. "auditd", "cloudtrail". */
@@ -23,7 +27,12 @@ export interface LogShape {
 }
 
 /** Order matters only where two shapes could claim one document; the most specific goes first. */
-export const SHAPES: readonly LogShape[] = [];
+export const SHAPES: readonly LogShape[] = [
+  CLOUDTRAIL_SHAPE,
+  AZURE_ACTIVITY_SHAPE,
+  GCP_AUDIT_SHAPE,
+  ZEEK_SHAPE,
+];
 
 export function shapeOf(doc: JsonRecord): LogShape | undefined {
   for (const s of SHAPES) if (s.matches(doc)) return s;
