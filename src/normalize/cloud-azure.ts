@@ -59,7 +59,9 @@ export const AZURE_ACTIVITY_SHAPE: LogShape = {
     flattenInto(ev, doc, '');
     if (layout === 'resource-log') fromResourceLog(ev, doc);
     else if (layout === 'rest') fromRest(ev, doc);
-    else if (layout === 'log-analytics') ev.set('operationName', doc.OperationNameValue as string);
+    // The table's own OperationName is the display text ("Get network topology"); rules
+    // mean the operation ("MICROSOFT.NETWORK/…/ACTION"), which is OperationNameValue.
+    else if (layout === 'log-analytics') ev.put('operationName', doc.OperationNameValue as string);
     ev.logsource = { product: 'azure', service: 'activitylogs', categories: [] };
   },
 };
