@@ -34,9 +34,7 @@ export function eventHost(ev: FlatEvent): string | undefined {
 }
 
 export function eventUser(ev: FlatEvent): string | undefined {
-  const direct = ev.text('User', 'user.name', 'userIdentity.arn', 'username',
-    // Cloud principals: AWS service callers, Azure Activity Log, GCP audit.
-    'userIdentity.invokedBy', 'Caller', 'gcp.audit.authentication_info.principal_email');
+  const direct = ev.text('User', 'user.name', 'userIdentity.arn', 'username');
   if (direct) return direct;
   for (const prefix of ['Target', 'Subject']) {
     const name = ev.text(`${prefix}UserName`);
@@ -45,5 +43,6 @@ export function eventUser(ev: FlatEvent): string | undefined {
       return domain && domain !== '-' ? `${domain}\\${name}` : name;
     }
   }
-  return ev.text('Security_UserID');
+  // Last, the cloud principals: AWS service callers, Azure Activity Log, GCP audit.
+  return ev.text('Security_UserID', 'userIdentity.invokedBy', 'Caller', 'gcp.audit.authentication_info.principal_email');
 }

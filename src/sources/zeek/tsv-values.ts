@@ -33,17 +33,30 @@ const KIND: Record<string, ValueKind> = {
 /** The writer's number forms: digits with an optional fraction and exponent. */
 const NUMBER = /^[+-]?\d+(\.\d+)?(e[+-]?\d+)?$/i;
 
-/** Undefined means "unset": the field is left out. */
-export function zeekValue(raw: string, type: string, m: TsvMarkers, problem: ValueProblem): Scalar | Scalar[] | undefined {
-  if (raw === m.unset) return undefined;
+/** Reads one column's raw text; undefined means "unset": the field is left out. */
+export type ColumnReader = (raw: string, m: TsvMarkers, problem: ValueProblem) => Scalar | Scalar[] | undefined;
+
+/** The reader for a column of the given Zeek type, decided once per header rather than per value. */
+export function columnReader(type: string): ColumnReader {
   const container = /^(?:set|vector|table)\[(.*)\]$/.exec(type);
   if (container) {
-    if (raw === m.empty) return [];
     const inner = container[1];
-    return raw.split(m.setSeparator).map((el) => (el === m.unset ? null : scalar(el, inner, problem)));
+    return (raw, m, problem) => {
+      if (raw === m.unset) return undefined;
+      if (raw === m.empty) return [];
+      return raw.split(m.setSeparator).map((el) => (el === m.unset ? null : scalar(el, inner, problem)));
+    };
   }
-  if (raw === m.empty) return '';
-  return scalar(raw, type, problem);
+  return (raw, m, problem) => {
+    if (raw === m.unset) return undefined;
+    if (raw === m.empty) return '';
+    return scalar(raw, type, problem);
+  };
+}
+
+/** One value of the given type (see columnReader). */
+export function zeekValue(raw: string, type: string, m: TsvMarkers, problem: ValueProblem): Scalar | Scalar[] | undefined {
+  return columnReader(type)(raw, m, problem);
 }
 
 function scalar(raw: string, type: string, problem: ValueProblem): Scalar {

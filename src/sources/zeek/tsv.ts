@@ -25,7 +25,7 @@
  */
 import type { RecordSink } from '../records.js';
 import { forEachLine } from '../text-lines.js';
-import { zeekValue, type TsvMarkers } from './tsv-values.js';
+import { columnReader, type ColumnReader, type TsvMarkers } from './tsv-values.js';
 
 export const MAX_TSV_LINE_BYTES = 64 * 1024 * 1024;
 
@@ -33,8 +33,11 @@ interface Block extends TsvMarkers {
   separator: string;
   path?: string;
   fields?: string[];
-  types?: string[];
+  /** One reader per field, from #types (text when #types is absent or does not fit). */
+  readers?: ColumnReader[];
 }
+
+const TEXT = columnReader('string');
 
 const DEFAULT_BLOCK: Readonly<Block> = { separator: '\t', setSeparator: ',', empty: '(empty)', unset: '-' };
 
@@ -69,7 +72,7 @@ export async function readZeekTsv(stream: AsyncIterable<Buffer>, sink: RecordSin
       case '#fields':
         flushHeadless();
         block.fields = values;
-        block.types = undefined;
+        block.readers = undefined;
         if (values.length === 0 || values.some((f) => f === '')) {
           sink.error(`line ${lineNo}: #fields header with an empty field name; this block's rows cannot be read`, lineNo);
           block.fields = undefined;
@@ -79,7 +82,7 @@ export async function readZeekTsv(stream: AsyncIterable<Buffer>, sink: RecordSin
         if (block.fields && values.length !== block.fields.length) {
           sink.error(`line ${lineNo}: #types names ${values.length} types for ${block.fields.length} fields; values read as text`, lineNo);
         } else {
-          block.types = values;
+          block.readers = values.map(columnReader);
         }
         break;
       case '#close':
@@ -92,7 +95,7 @@ export async function readZeekTsv(stream: AsyncIterable<Buffer>, sink: RecordSin
   };
 
   const row = (text: string, lineNo: number): void => {
-    const { fields, types } = block;
+    const { fields, readers } = block;
     if (!fields) {
       if (headless) {
         headless.last = lineNo;
@@ -108,9 +111,10 @@ export async function readZeekTsv(stream: AsyncIterable<Buffer>, sink: RecordSin
     const obj: Record<string, unknown> = {};
     const path = block.path ?? pathFromName;
     if (path !== undefined) obj._path = path;
-    for (let c = 0; c < cols.length; c++) {
-      const type = types?.[c] ?? 'string';
-      const v = zeekValue(cols[c], type, block, (msg) => sink.error(`line ${lineNo}, column ${c + 1} '${fields[c]}': ${msg}`, lineNo));
+    let c = 0;
+    const problem = (msg: string): void => sink.error(`line ${lineNo}, column ${c + 1} '${fields[c]}': ${msg}`, lineNo);
+    for (; c < cols.length; c++) {
+      const v = (readers?.[c] ?? TEXT)(cols[c], block, problem);
       if (v !== undefined) obj[fields[c]] = v;
     }
     sink.object(obj, lineNo);
