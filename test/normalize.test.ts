@@ -252,10 +252,17 @@ test('ECS process event without event_data gets Sigma names from ECS; event_data
 });
 
 test('other JSON: generic dotted names, no product', () => {
+  const other = normalizeObject({ host: { name: 'web-1' }, event: { action: 'login' }, tags: ['a', 'b'] });
+  assert.equal(other.logsource.product, undefined);
+  assert.deepEqual(other.logsource.categories, []);
+  assert.equal(other.get('host.name'), 'web-1');
+  assert.deepEqual(other.get('tags'), ['a', 'b']);
+});
+
+test('CloudTrail: product aws, service cloudtrail, the record\'s own dotted names', () => {
   const records = jsonFile('cloudtrail/DataDog-stratus-red-team/docs/detonation-logs/aws.execution.ec2-user-data.json') as unknown[];
   const ev = normalizeObject(records[0]);
-  assert.equal(ev.logsource.product, undefined);
-  assert.deepEqual(ev.logsource.categories, []);
+  assert.deepEqual(ev.logsource, { product: 'aws', service: 'cloudtrail', categories: [] });
   assert.equal(ev.get('eventname'), 'DescribeInstances');
   assert.equal(ev.get('useridentity.arn'), 'arn:aws:iam::309303190113:user/christophe');
   assert.equal(ev.get('requestparameters.instancesset.items.0.instanceid'), 'i-DDd6c7B0e18F0E35f');

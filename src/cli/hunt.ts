@@ -16,7 +16,7 @@ export const HUNT_HELP = `vigil hunt PATH... [options]
 
 Runs Sigma rules over log files and folders (recursive). Formats are
 detected per file: Windows .evtx, JSON lines, a JSON array, one or several
-JSON documents, or .gz of those. Correlation rules run over all files in
+JSON documents, Zeek TSV logs, or .gz of those. Correlation rules run over all files in
 event-time order.
 
   --rules PATH          add rule files or folders (repeatable)

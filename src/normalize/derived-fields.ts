@@ -38,6 +38,11 @@ export const DERIVED_FIELDS: readonly DerivedField[] = [
   { field: 'CommandLine', policy: 'none', from: 'auditd EXECVE.ARGV (or PROCTITLE.ARGV) joined by spaces', products: ['linux'] },
   { field: 'proctitle', policy: 'none', from: 'auditd PROCTITLE.ARGV joined by spaces', products: ['linux'] },
   { field: '@timestamp', policy: 'none', from: 'auditd ID "<epoch>.<ms>:<serial>" → ISO time', products: ['linux'] },
+  // Cut out of a longer raw string (no backslash in them): each is verbatim in the raw text, not between quotes.
+  { field: 'ResourceProviderValue', policy: 'split', from: 'Azure resource-log operationName before its first "/", or resourceId after /providers/', products: ['azure'] },
+  { field: 'ResourceGroup', policy: 'split', from: 'Azure resourceId after /resourceGroups/', products: ['azure'] },
+  { field: 'SubscriptionId', policy: 'split', from: 'Azure resourceId after /subscriptions/', products: ['azure'] },
+  { field: 'data.protoPayload.logName', policy: 'none', from: 'GCP LogEntry logName after /logs/, URL-decoded (%2F → /)', products: ['gcp'] },
 ];
 
 const policyCache = new Map<string, ReadonlyMap<string, NeedlePolicy>>();

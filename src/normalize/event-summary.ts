@@ -2,7 +2,7 @@
 import type { FlatEvent } from './flat-event.js';
 
 /** Names that carry an absolute time, most specific first. */
-const TIME_FIELDS = ['TimeCreated', '@timestamp', 'timestamp', 'eventTime', 'time', 'ts'];
+const TIME_FIELDS = ['TimeCreated', '@timestamp', 'timestamp', 'eventTime', 'time', 'ts', 'eventTimestamp', 'TimeGenerated'];
 
 export function eventTime(ev: FlatEvent): string | undefined {
   for (const name of TIME_FIELDS) {
@@ -43,5 +43,6 @@ export function eventUser(ev: FlatEvent): string | undefined {
       return domain && domain !== '-' ? `${domain}\\${name}` : name;
     }
   }
-  return ev.text('Security_UserID');
+  // Last, the cloud principals: AWS service callers, Azure Activity Log, GCP audit.
+  return ev.text('Security_UserID', 'userIdentity.invokedBy', 'Caller', 'gcp.audit.authentication_info.principal_email');
 }

@@ -15,6 +15,10 @@ import { MACOS_ECS } from './macos-ecs.js';
 import { MACOS_ESLOGGER } from './macos-eslogger.js';
 import type { JsonRecord } from './xml-json.js';
 import { linuxAuditdShape } from './linux-auditd.js';
+import { CLOUDTRAIL_SHAPE } from './cloud-aws.js';
+import { AZURE_ACTIVITY_SHAPE } from './cloud-azure.js';
+import { GCP_AUDIT_SHAPE } from './cloud-gcp.js';
+import { ZEEK_SHAPE } from './zeek.js';
 
 export interface LogShape {
   /** Short name for errors and docs, e.g. "auditd", "cloudtrail". */
@@ -27,7 +31,16 @@ export interface LogShape {
 }
 
 /** Order matters only where two shapes could claim one document; the most specific goes first. */
-export const SHAPES: readonly LogShape[] = [linuxAuditdShape, MACOS_ECS, MACOS_ESLOGGER, FREEBSD_PRAUDIT];
+export const SHAPES: readonly LogShape[] = [
+  linuxAuditdShape,
+  MACOS_ECS,
+  MACOS_ESLOGGER,
+  FREEBSD_PRAUDIT,
+  CLOUDTRAIL_SHAPE,
+  AZURE_ACTIVITY_SHAPE,
+  GCP_AUDIT_SHAPE,
+  ZEEK_SHAPE,
+];
 
 export function shapeOf(doc: JsonRecord): LogShape | undefined {
   for (const s of SHAPES) if (s.matches(doc)) return s;

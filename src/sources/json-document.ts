@@ -1,16 +1,20 @@
 /**
- * A whole-file JSON document: an array of events, a wrapper object holding
- * one (`{"Records":[…]}` as CloudTrail writes; an Elasticsearch search or
- * EQL response's `hits`), one pretty-printed event, or several
- * pretty-printed events one after another (as evtx_dump writes), also with
- * commas between them or inside a stray outer `{ }`, and in the Kibana
- * console's relaxed JSON (kibana-console.ts) — the shapes people save
- * Elasticsearch exports in.
+ * A whole-file JSON document: an array of events (also one cut short: its
+ * complete elements are read), a wrapper object holding one
+ * (`{"Records":[…]}` as CloudTrail writes, `{"records":[…]}` as Azure
+ * Monitor writes, `{"value":[…],"nextLink":…}` as the Azure REST API pages,
+ * an Elasticsearch search or EQL response's `hits`), one pretty-printed
+ * event, or several pretty-printed events (or wrappers) one after another
+ * (as evtx_dump writes, or as concatenated deliveries are), also with commas
+ * between them or inside a stray outer `{ }`, and in the Kibana console's
+ * relaxed JSON (kibana-console.ts) — the shapes people save exports in.
  */
 import { kibanaConsoleToJson } from './kibana-console.js';
 import type { RecordSink } from './records.js';
 
 const WRAPPER_KEYS = ['Records', 'records', 'events', 'Events', 'value'];
+/** Members a wrapper may carry beside its list without being an event itself (REST paging). */
+const PAGING_KEYS = new Set(['nextLink', '@odata.nextLink']);
 
 /** False when the text is neither one JSON value nor a run of top-level objects. */
 export function readJsonDocument(text: string, sink: RecordSink): boolean {
@@ -18,26 +22,33 @@ export function readJsonDocument(text: string, sink: RecordSink): boolean {
   try {
     doc = JSON.parse(text);
   } catch {
-    return readConcatenated(text, sink);
+    return readConcatenated(text, sink) || readArrayElements(text, sink);
   }
   emitDocument(doc, sink);
   return true;
 }
 
 function emitDocument(doc: unknown, sink: RecordSink): void {
-  const list = asEventList(doc);
+  const list = eventListOf(doc);
   if (list) list.forEach((obj, i) => sink.object(obj, i + 1));
   else sink.object(doc, 1);
 }
 
-function asEventList(doc: unknown): unknown[] | undefined {
+/** The events a wrapper, search response or array holds; undefined when the value is one event. */
+export function eventListOf(doc: unknown): unknown[] | undefined {
   if (Array.isArray(doc)) return doc;
   if (doc && typeof doc === 'object') {
-    const keys = Object.keys(doc);
-    if (keys.length === 1 && WRAPPER_KEYS.includes(keys[0])) {
-      const inner = (doc as Record<string, unknown>)[keys[0]];
-      if (Array.isArray(inner)) return inner;
+    let list: unknown[] | undefined;
+    let wrapper = true;
+    for (const [k, v] of Object.entries(doc)) {
+      if (PAGING_KEYS.has(k)) continue;
+      if (list !== undefined || !WRAPPER_KEYS.includes(k) || !Array.isArray(v)) {
+        wrapper = false;
+        break;
+      }
+      list = v;
     }
+    if (wrapper && list) return list;
     return searchResponseHits((doc as Record<string, unknown>)['hits']);
   }
   return undefined;
@@ -67,6 +78,7 @@ function searchResponseHits(hits: unknown): unknown[] | undefined {
  */
 function readConcatenated(text: string, sink: RecordSink): boolean {
   let spans = splitObjects(text, 0, text.length);
+  const lines = new LineCounter(text);
   if (spans !== undefined && spans.length === 1) {
     // One object that is not strict JSON: perhaps Kibana console text.
     const doc = parseRelaxed(text.slice(spans[0][0], spans[0][1]));
@@ -89,12 +101,12 @@ function readConcatenated(text: string, sink: RecordSink): boolean {
     } catch (err) {
       doc = parseRelaxed(part);
       if (doc === undefined) {
-        sink.error(`object ${i + 1} at character offset ${s}: invalid JSON: ${(err as Error).message}`, record + 1, s);
+        sink.error(`object ${i + 1} at character offset ${s}: invalid JSON: ${(err as Error).message} (line ${lines.lineOf(s)})`, record + 1, s);
         return;
       }
     }
     // Each part may itself be a saved search response holding several events.
-    for (const obj of asEventList(doc) ?? [doc]) sink.object(obj, ++record);
+    for (const obj of eventListOf(doc) ?? [doc]) sink.object(obj, ++record);
   });
   return true;
 }
@@ -131,8 +143,43 @@ function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-/** The top-level objects of text[from, to), or undefined when something else stands between them. */
-function splitObjects(text: string, from: number, to: number): [number, number][] | undefined {
+/**
+ * A JSON array of objects that does not parse as a whole — typically cut
+ * short: every complete element is still read, and the broken or truncated
+ * one is reported with its line, instead of the whole file being lost.
+ */
+function readArrayElements(text: string, sink: RecordSink): boolean {
+  let i = 0;
+  if (text.charCodeAt(0) === 0xfeff) i = 1;
+  while (i < text.length && isBlank(text.charCodeAt(i))) i++;
+  if (text.charCodeAt(i) !== 0x5b) return false;
+  const spans = splitObjects(text, i + 1, text.length, true);
+  if (spans === undefined) return false;
+  let lastCut = false;
+  const lines = new LineCounter(text);
+  spans.forEach(([s, e], n) => {
+    try {
+      sink.object(JSON.parse(text.slice(s, e)), n + 1);
+    } catch (err) {
+      sink.error(`array element ${n + 1} at line ${lines.lineOf(s)} (character offset ${s}): invalid JSON: ${(err as Error).message}`, n + 1, s);
+      lastCut = e === text.length;
+    }
+  });
+  // A last element cut off by the end of the text was reported above; a cut
+  // between elements leaves only the missing ']' to report.
+  const end = spans.length ? spans[spans.length - 1][1] : i + 1;
+  if (!lastCut && !/^[\s,]*\]\s*$/.test(text.slice(end))) {
+    sink.error(`JSON array not closed properly after its ${spans.length} elements (the text ends at line ${lines.lineOf(text.length)})`, spans.length + 1, end);
+  }
+  return true;
+}
+
+/**
+ * The top-level objects of text[from, to), or undefined when something else
+ * stands between them. With `inArray` (the inside of a JSON array), commas
+ * between them and a final `]` are allowed (and end the scan).
+ */
+function splitObjects(text: string, from: number, to: number, inArray = false): [number, number][] | undefined {
   const spans: [number, number][] = [];
   let depth = 0;
   let inString = false;
@@ -146,6 +193,7 @@ function splitObjects(text: string, from: number, to: number): [number, number][
       continue;
     }
     if (c === 0x22) {
+      if (depth === 0) return undefined; // a string at top level: not a run of objects
       // Kibana's raw """…""" string: its quotes and braces are content.
       if (text.startsWith('"""', i)) {
         const close = text.indexOf('"""', i + 3);
@@ -165,12 +213,36 @@ function splitObjects(text: string, from: number, to: number): [number, number][
         commaAllowed = true;
       }
       if (depth < 0) return undefined;
-    } else if (depth === 0 && c === 0x2c && commaAllowed) {
+    } else if (depth === 0 && c === 0x2c && (commaAllowed || inArray)) {
       commaAllowed = false;
+    } else if (depth === 0 && inArray && c === 0x5d) {
+      return spans;
     } else if (depth === 0 && !isBlank(c)) {
       return undefined; // something other than objects at top level
     }
   }
   if (depth > 0 && start >= 0) spans.push([start, to]); // truncated last object: reported by the parse
   return spans;
+}
+
+/**
+ * 1-based line numbers of character offsets asked in increasing order: one
+ * pass over the text however many errors a damaged file yields.
+ */
+class LineCounter {
+  private at = 0;
+  private line = 1;
+  constructor(private readonly text: string) {}
+
+  lineOf(offset: number): number {
+    if (offset < this.at) {
+      this.at = 0;
+      this.line = 1;
+    }
+    for (let i = this.text.indexOf('\n', this.at); i >= 0 && i < offset; i = this.text.indexOf('\n', i + 1)) {
+      this.line++;
+      this.at = i + 1;
+    }
+    return this.line;
+  }
 }

@@ -7,6 +7,8 @@ import { readJsonLines } from './jsonl.js';
 import { readEvtxRecords } from './evtx/index.js';
 import { readPrauditXml } from './praudit/reader.js';
 import { readAuditdLog } from './auditd/read-auditd.js';
+import { readZeekTsv } from './zeek/tsv.js';
+import { addZeekPath, zeekJsonPathToAdd, zeekPathFromFileName } from './zeek/log-path.js';
 import type { RecordSink } from './records.js';
 
 const CHUNK = 1 << 20;
@@ -28,17 +30,21 @@ export async function readLogFile(path: string, sink: RecordSink): Promise<FileF
     return gz ? raw.pipe(createGunzip({ chunkSize: CHUNK })) : raw;
   };
   let format: FileFormat;
+  let content: Buffer;
   try {
-    format = sniffFormat(gz ? await firstBytes(open(), 65536) : head);
+    content = gz ? await firstBytes(open(), 65536) : head;
+    format = sniffFormat(content);
   } catch (e) {
     sink.error(`cannot decompress: ${(e as Error).message}`);
     return 'unknown';
   }
   try {
     switch (format) {
-      case 'jsonl':
-        await readJsonLines(open(), sink);
+      case 'jsonl': {
+        const zeekPath = zeekJsonPathToAdd(path, firstLineObject(content));
+        await readJsonLines(open(), zeekPath ? addZeekPath(sink, zeekPath) : sink);
         break;
+      }
       case 'json': {
         const whole = await readAll(open(), MAX_DOCUMENT_BYTES);
         if (whole === undefined) {
@@ -59,13 +65,26 @@ export async function readLogFile(path: string, sink: RecordSink): Promise<FileF
       case 'auditd':
         await readAuditdLog(open(), sink);
         break;
+      case 'zeek-tsv':
+        await readZeekTsv(open(), sink, zeekPathFromFileName(path));
+        break;
       default:
-        sink.error(`${NOT_A_LOG} (expected EVTX, JSON, JSON lines, an auditd log, praudit -x XML or .gz of those); skipped`);
+        sink.error(`${NOT_A_LOG} (expected EVTX, JSON, JSON lines, an auditd log, praudit -x XML, Zeek TSV or .gz of those); skipped`);
     }
   } catch (e) {
     sink.error(`read failed: ${(e as Error).message}`);
   }
   return format;
+}
+
+/** The first line parsed, when it is JSON (the sniffer already found it is). */
+function firstLineObject(head: Buffer): unknown {
+  const nl = head.indexOf(0x0a);
+  try {
+    return JSON.parse(head.toString('utf8', 0, nl < 0 ? head.length : nl).replace(/^\uFEFF/, ''));
+  } catch {
+    return undefined;
+  }
 }
 
 async function firstBytes(stream: AsyncIterable<Buffer>, n: number): Promise<Buffer> {
