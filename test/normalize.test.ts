@@ -299,7 +299,8 @@ test('DERIVED_FIELD_POLICY: lower-case keys, composed fields listed', () => {
   assert.equal(DERIVED_FIELD_POLICY.get('user'), 'split');
   assert.equal(DERIVED_FIELD_POLICY.get('integritylevel'), 'none');
   assert.equal(DERIVED_FIELD_POLICY.get('parentprocessid'), 'none');
-  assert.equal(DERIVED_FIELD_POLICY.size, DERIVED_FIELDS.length);
+  // Every field of every product's entries (several products may compose one field, e.g. CommandLine).
+  assert.equal(DERIVED_FIELD_POLICY.size, new Set(DERIVED_FIELDS.map((d) => d.field.toLowerCase())).size);
   for (const k of DERIVED_FIELD_POLICY.keys()) assert.equal(k, k.toLowerCase());
 });
 
