@@ -1,28 +1,26 @@
 /**
- * `vigil coverage` for the platforms whose normalizers are being built in
- * other branches (auditd, macOS, FreeBSD, CloudTrail, Azure, GCP, Zeek).
+ * `vigil coverage` logic on events built directly: the edge cases the corpus
+ * lacks (auditd that lost its EXECVE records, FreeBSD without the argv
+ * policy, a GCP project with admin activity only…), which data sources the
+ * built-in pack reads (expected lists derived from the rule files), and the
+ * tally itself.
  *
  * CONSTRUCTED EVENTS: every FlatEvent here is built directly, shaped as the
- * lead's contract says those normalizers will emit them (product, service,
- * categories, the named fields, host.name). The CloudTrail tests use the REAL
- * stratus-red-team records, flattened as the contract says (product aws,
- * service cloudtrail, the record's own fields); expected counts are counted
- * here from those raw records. End-to-end tests through the real
- * normalizers come after the merge.
+ * normalizers emit them (product, service, categories, the named fields,
+ * host.name). The same reports on real files, through the real readers and
+ * normalizers, are in test/coverage-platforms.test.ts and coverage-windows.test.ts.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import type { EventLogsource, FieldValue } from '../src/core/event.js';
 import { buildReport, type CoverageReport } from '../src/coverage/report.js';
 import { ruleNeeds } from '../src/coverage/rule-needs.js';
 import { DATA_SOURCES } from '../src/coverage/sources.js';
 import { CoverageTally, OVERFLOW_HOST } from '../src/coverage/tally.js';
-import { FlatEvent, flattenInto } from '../src/normalize/flat-event.js';
+import { FlatEvent } from '../src/normalize/flat-event.js';
 import { loadSigmaText } from '../src/sigma/load.js';
 import type { SigmaCorrelation, SigmaRule } from '../src/sigma/model.js';
-import { corpus } from './corpus.js';
-import { hostOf, packNeeds, ruleStatusOf, sourceOf } from './coverage-helpers.js';
+import { auditKey, hostOf, packDocs, packNeeds, pinsEventId, ruleStatusOf, sourceOf, titlesReading, unixProcessRule } from './coverage-helpers.js';
 
 /** CONSTRUCTED: an event as a contract normalizer would emit it. */
 function contractEvent(logsource: { product: string; service?: string; categories?: string[] }, fields: Record<string, FieldValue>): FlatEvent {
@@ -37,62 +35,6 @@ function reportOf(events: [FlatEvent, string][]): CoverageReport {
   for (const [ev, file] of events) tally.add(ev, file);
   return buildReport(tally, packNeeds(), { adsSources: true });
 }
-
-const STRATUS = 'cloudtrail/DataDog-stratus-red-team/docs/detonation-logs/';
-
-/** REAL CloudTrail records, shaped as the contract's CloudTrail normalizer will emit them. */
-function stratusEvents(name: string): { raw: Record<string, unknown>[]; events: [FlatEvent, string][] } {
-  const file = corpus(STRATUS + name);
-  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>[];
-  const events = raw.map((r): [FlatEvent, string] => {
-    const ev = new FlatEvent();
-    flattenInto(ev, r, '');
-    ev.logsource = { product: 'aws', service: 'cloudtrail', categories: [] };
-    return [ev, file];
-  });
-  return { raw, events };
-}
-
-describe('vigil coverage: CloudTrail (real stratus records, contract-shaped)', () => {
-  const userData = stratusEvents('aws.execution.ec2-user-data.json');
-  const shareAmi = stratusEvents('aws.exfiltration.ec2-share-ami.json');
-  const secrets = stratusEvents('aws.credential-access.secretsmanager-retrieve-secrets.json');
-  const report = reportOf([...userData.events, ...shareAmi.events, ...secrets.events]);
-  const account = (raw: Record<string, unknown>[]): string => `aws account ${String(raw[0]['recipientAccountId'])}`;
-  const ec2Reads = (raw: Record<string, unknown>[]): number =>
-    raw.filter((r) => r['eventSource'] === 'ec2.amazonaws.com' && r['readOnly'] === true).length;
-
-  it('groups CloudTrail by account, one account per detonation', () => {
-    assert.deepEqual(Object.keys(report.hosts).sort(), [account(userData.raw), account(shareAmi.raw), account(secrets.raw)].sort());
-  });
-
-  it('EC2 read events present where the trail holds Describe* calls', () => {
-    const expected = ec2Reads(userData.raw);
-    assert.ok(expected > 0);
-    const host = hostOf(report, account(userData.raw));
-    const s = sourceOf(host, 'aws/cloudtrail-ec2-read');
-    assert.deepEqual([s.status, s.events], ['present', expected]);
-    assert.deepEqual(s.neededBy, ['AWS Virtual Network Mapping Call']);
-    assert.equal(ruleStatusOf(host, 'AWS Virtual Network Mapping Call'), 'covered');
-  });
-
-  it('no read-only event at all: the trail logs write-only management events', () => {
-    assert.equal(shareAmi.raw.filter((r) => r['readOnly'] === true).length, 0);
-    const host = hostOf(report, account(shareAmi.raw));
-    const s = sourceOf(host, 'aws/cloudtrail-ec2-read');
-    assert.equal(s.status, 'missing');
-    assert.match(s.fix ?? '', /^no read-only event at all: the trail logs write-only management events; set ReadWriteType to All/);
-    assert.equal(ruleStatusOf(host, 'AWS Virtual Network Mapping Call'), 'blind');
-  });
-
-  it('read-only events, none from EC2: the fix points at EC2 being excluded', () => {
-    assert.ok(secrets.raw.some((r) => r['readOnly'] === true));
-    assert.equal(ec2Reads(secrets.raw), 0);
-    const s = sourceOf(hostOf(report, account(secrets.raw)), 'aws/cloudtrail-ec2-read');
-    assert.equal(s.status, 'missing');
-    assert.match(s.fix ?? '', /none from ec2\.amazonaws\.com/);
-  });
-});
 
 describe('vigil coverage: Linux auditd, macOS, FreeBSD (constructed events)', () => {
   const auditd = (host: string, categories: string[], fields: Record<string, FieldValue>): [FlatEvent, string] =>
@@ -115,11 +57,14 @@ describe('vigil coverage: Linux auditd, macOS, FreeBSD (constructed events)', ()
     const execve = sourceOf(host, 'linux/auditd-execve');
     assert.equal(execve.status, 'missing');
     assert.match(execve.fix ?? '', /^auditd runs but logs no execve: add -a always,exit -F arch=b64 -S execve/);
-    assert.deepEqual(execve.neededBy, ['Network Connections or Sessions Listed (Linux)']);
+    // Every Linux process_creation rule, the product-less Unix helpers and their burst correlation.
+    assert.deepEqual([...execve.neededBy].sort(), titlesReading(unixProcessRule('linux')));
+    assert.ok(execve.neededBy.includes('Network Connections or Sessions Listed (Linux)'));
     const watch = sourceOf(host, 'linux/auditd-proc-net-watch');
     assert.equal(watch.status, 'missing');
     assert.match(watch.fix ?? '', /-w \/proc\/net\/tcp -p r/);
     assert.equal(ruleStatusOf(host, 'Network Connections or Sessions Listed (Linux)'), 'blind');
+    assert.equal(ruleStatusOf(host, 'Socket Table Read by an Unexpected Program (Linux /proc/net)'), 'blind');
   });
 
   it('auditd with execve arguments and a /proc/net/tcp read: both present', () => {
@@ -127,6 +72,11 @@ describe('vigil coverage: Linux auditd, macOS, FreeBSD (constructed events)', ()
     assert.deepEqual([sourceOf(host, 'linux/auditd-execve').status, sourceOf(host, 'linux/auditd-execve').events], ['present', 1]);
     assert.deepEqual([sourceOf(host, 'linux/auditd-proc-net-watch').status, sourceOf(host, 'linux/auditd-proc-net-watch').events], ['present', 1]);
     assert.equal(ruleStatusOf(host, 'Network Connections or Sessions Listed (Linux)'), 'covered');
+    // The /proc/net rule reads the watch, not execve: covered here, although it names no process_creation.
+    assert.equal(ruleStatusOf(host, 'Socket Table Read by an Unexpected Program (Linux /proc/net)'), 'covered');
+    // No socket(AF_NETLINK, NETLINK_SOCK_DIAG) call logged: the renamed-ss rule is blind.
+    assert.equal(sourceOf(host, 'linux/auditd-sockdiag').status, 'missing');
+    assert.equal(ruleStatusOf(host, 'Socket Dump over Netlink by an Unexpected Program (Linux sock_diag)'), 'blind');
   });
 
   it('execve without arguments is degraded: the Linux rule reads CommandLine (lsof -i, who -a)', () => {
@@ -144,9 +94,20 @@ describe('vigil coverage: Linux auditd, macOS, FreeBSD (constructed events)', ()
     assert.equal(ruleStatusOf(host, 'Network Connections or Sessions Listed (macOS)'), 'covered');
   });
 
-  it('FreeBSD: no argv does not degrade exec auditing, since the sockstat rule reads only Image; no exec at all is missing', () => {
+  it('FreeBSD without the argv policy: exec auditing is degraded for the rules that read CommandLine; sockstat (Image only) stays covered', () => {
     const s = sourceOf(hostOf(report, 'bsd1'), 'freebsd/process-creation');
-    assert.deepEqual([s.status, s.problems], ['present', []]);
+    assert.equal(s.status, 'degraded');
+    assert.equal(s.problems.length, 1);
+    assert.deepEqual([s.problems[0].eventsOff, s.problems[0].eventsJudged], [1, 1]);
+    assert.match(s.fix ?? '', /add argv to the policy: line/);
+    // From the rule files: every rule FreeBSD exec events reach whose detection reads CommandLine (lsof -i, who -a, ip …).
+    const readsCommandLine = (d: { detection: string }): boolean => d.detection.includes('"CommandLine');
+    const expected = titlesReading((d) => unixProcessRule('freebsd')(d) && readsCommandLine(d));
+    assert.ok(expected.includes('Network Connections or Sessions Listed (FreeBSD)'));
+    assert.deepEqual([...s.problems[0].rules].sort(), expected);
+    const host = hostOf(report, 'bsd1');
+    assert.equal(ruleStatusOf(host, 'Sockets Listed With sockstat (FreeBSD)'), 'covered');
+    assert.equal(ruleStatusOf(host, 'Network Connections or Sessions Listed (FreeBSD)'), 'impaired');
     const none = sourceOf(hostOf(report, 'bsd2'), 'freebsd/process-creation');
     assert.equal(none.status, 'missing');
     assert.match(none.fix ?? '', /add the ex class to flags:/);
@@ -185,44 +146,71 @@ describe('vigil coverage: Azure, GCP, Zeek (constructed events)', () => {
   });
 
   it('Zeek: a sensor without conn.log is told to ship it', () => {
-    const a = sourceOf(hostOf(report, '(unknown host) in sensor-a/dns.log'), 'zeek/conn');
+    // A Zeek log names no host: the sensor is the folder its logs lie in.
+    const a = sourceOf(hostOf(report, 'zeek sensor (logs in sensor-a)'), 'zeek/conn');
     assert.equal(a.status, 'missing');
     assert.match(a.fix ?? '', /^other Zeek logs from this sensor are here but no conn\.log/);
-    assert.equal(sourceOf(hostOf(report, '(unknown host) in sensor-b/conn.log'), 'zeek/conn').status, 'present');
+    assert.equal(sourceOf(hostOf(report, 'zeek sensor (logs in sensor-b)'), 'zeek/conn').status, 'present');
+    assert.equal(sourceOf(hostOf(report, 'zeek sensor (logs in sensor-b)'), 'zeek/dce_rpc').status, 'missing');
   });
 });
 
 describe('vigil coverage: which rules need which source', () => {
   const readers = (id: string): string[] => packNeeds().filter((n) => n.sources.has(id)).map((n) => n.title).sort();
+  const ls = (d: { logsource: { product?: string; service?: string; category?: string } }): { product?: string; service?: string; category?: string } => d.logsource;
+  const windowsProcess = (d: Parameters<typeof pinsEventId>[0]): boolean =>
+    ls(d).product === 'windows' && ls(d).category === 'process_creation' && ls(d).service === undefined;
+  const mentions = (text: string) => (d: { detection: string }): boolean => d.detection.includes(text);
 
-  it('derives the built-in pack\'s needs from its rule files', () => {
-    // rules/t1049/windows/*.yml with category process_creation (no service) read both 4688 and Sysmon 1.
-    assert.deepEqual(readers('windows/sysmon-1'), [
-      'Get-NetTCPConnection on a Process Command Line',
-      'Network Connections Listed With Netstat (Windows)',
-      'Network Shares or Sessions Listed With net.exe',
-      'SharpView Executed',
-    ]);
-    // The sequences' exit steps pin EventID 4689 under service security; the correlations inherit them.
-    assert.deepEqual(readers('windows/security-4689'), [
-      'Net Exited (Security Log)',
-      'Net Use Run to Completion (Security Log Sequence)',
-      'Netstat Process Exited (Security Log)',
-      'Netstat Run to Completion (Security Log Sequence)',
-    ]);
+  /** Each data source and, from the rule files, the rules (and their correlations) that must read it. */
+  const EXPECTED: [string, (d: Parameters<typeof pinsEventId>[0]) => boolean][] = [
+    // Windows process_creation rules (no service) read both 4688 and Sysmon 1; the seed sequences pin 4688/4689 under service security.
+    ['windows/security-4688', (d) => windowsProcess(d) || (ls(d).service === 'security' && pinsEventId(d, 4688))],
+    ['windows/sysmon-1', windowsProcess],
+    ['windows/sysmon-18', (d) => ls(d).product === 'windows' && ls(d).category === 'pipe_created'],
+    ['windows/security-4689', (d) => ls(d).service === 'security' && pinsEventId(d, 4689)],
+    ['windows/security-4703', (d) => pinsEventId(d, 4703)],
+    ['windows/security-5145', (d) => ls(d).service === 'security' && pinsEventId(d, 5145)],
+    ['windows/powershell-4103', (d) => ls(d).category === 'ps_module'],
+    ['windows/powershell-4104', (d) => ls(d).category === 'ps_script'],
+    // The product-less Unix helpers (cross-platform/) count on every Unix platform, never on Windows.
+    ['linux/auditd-execve', unixProcessRule('linux')],
+    // The audit keys rules/auditd/vigil-t1049.rules gives the /proc/net watches and the sock_diag socket rule.
+    ['linux/auditd-proc-net-watch', mentions(auditKey(/^-w \/proc\/net\/tcp /))],
+    ['linux/auditd-sockdiag', mentions(auditKey(/-S socket .*-F a2=4/))],
+    ['macos/process-creation', unixProcessRule('macos')],
+    ['freebsd/process-creation', unixProcessRule('freebsd')],
+    ['aws/cloudtrail-ec2-read', (d) => ls(d).product === 'aws'],
+    ['azure/activity-log', (d) => ls(d).product === 'azure'],
+    ['gcp/compute-admin-read', (d) => ls(d).product === 'gcp'],
+    ['zeek/conn', (d) => ls(d).product === 'zeek' && ls(d).service === 'conn'],
+    ['zeek/dce_rpc', (d) => ls(d).product === 'zeek' && ls(d).service === 'dce_rpc'],
+  ];
+
+  it('every data source is read by exactly the rules its logsource, EventIDs and slice select in the rule files', () => {
+    assert.deepEqual(EXPECTED.map(([id]) => id).sort(), DATA_SOURCES.map((s) => s.id).sort(), 'a data source without an expectation');
+    for (const [id, pick] of EXPECTED) assert.deepEqual(readers(id), titlesReading(pick), id);
+    // The cases that once went wrong, spelled out.
+    assert.ok(readers('linux/auditd-proc-net-watch').includes('Socket Table Read by an Unexpected Program (Linux /proc/net)'));
+    assert.ok(!readers('linux/auditd-execve').includes('Socket Table Read by an Unexpected Program (Linux /proc/net)'));
     assert.ok(!readers('windows/security-4688').includes('Net Exited (Security Log)'));
-    assert.deepEqual(readers('windows/powershell-4103'), ['Get-NetTCPConnection Invoked (PowerShell Module Logging)']);
-    assert.deepEqual(readers('linux/auditd-execve'), ['Network Connections or Sessions Listed (Linux)']);
-    assert.deepEqual(readers('freebsd/process-creation'), ['Sockets Listed With sockstat (FreeBSD)']);
-    assert.deepEqual(readers('aws/cloudtrail-ec2-read'), ['AWS Virtual Network Mapping Call']);
-    assert.deepEqual(readers('linux/auditd-proc-net-watch'), []);
+    const unixHelpers = packDocs().filter((d) => d.file.startsWith('cross-platform/')).map((d) => d.title);
+    assert.ok(unixHelpers.length > 10);
+    for (const t of unixHelpers) assert.ok(!readers('windows/sysmon-1').includes(t) && !readers('windows/security-4688').includes(t), t);
+    assert.ok(readers('freebsd/process-creation').includes('Excessive Discovery Enumeration by One Account on One Host (Linux, macOS, FreeBSD)'));
   });
 
-  it('a new rule is covered without code changes, by its logsource, EventIDs and the texts it names', () => {
+  it('every rule and correlation of the built-in pack reads some data source coverage checks', () => {
+    const needs = packNeeds();
+    assert.equal(needs.length, packDocs().length, 'every rule file document loaded');
+    assert.deepEqual(needs.filter((n) => n.sources.size === 0).map((n) => n.title), []);
+  });
+
+  it('a new rule is covered without code changes, by its logsource, EventIDs, the texts it names and its path style', () => {
     const loaded = loadSigmaText(`
 title: Script Reads the TCP Socket Table
 id: 0e7f3f44-7d0e-4d1e-9d3a-3f3c1b9e2a10
-logsource: {product: linux, category: file_access}
+logsource: {product: linux, service: auditd}
 detection:
   selection: {name: /proc/net/tcp}
   condition: selection
@@ -233,13 +221,39 @@ logsource: {product: windows, service: security}
 detection:
   selection: {EventID: 5145, RelativeTargetName: srvsvc}
   condition: selection
+---
+title: Unix Tool Without Product
+id: 3c1f0a52-5d0e-4f5c-9a43-8f6f3f1c2b11
+logsource: {category: process_creation}
+detection:
+  selection: {Image|endswith: [/nmap, /masscan]}
+  condition: selection
+---
+title: Windows Tool Without Product
+id: 9a6c2d1e-7b3f-4e8a-a5c4-1d2e3f4a5b6c
+logsource: {category: process_creation}
+detection:
+  selection: {Image|endswith: '\\nmap.exe'}
+  condition: selection
+---
+title: Subnet Listing by Regex
+id: 4b7e9c1d-2a3f-4d5e-8f6a-7b8c9d0e1f2a
+logsource: {product: gcp, service: gcp.audit}
+detection:
+  selection: {gcp.audit.method_name|re: '^v1\\.compute\\.subnetworks\\.list$'}
+  condition: selection
 `);
     assert.deepEqual(loaded.errors, []);
     const rules = loaded.documents.filter((d): d is SigmaRule => d.type === 'rule');
     const needs = ruleNeeds(rules, [] as SigmaCorrelation[], DATA_SOURCES);
-    const sourcesOf = (title: string): string[] => [...needs.find((n) => n.title === title)!.sources];
+    const sourcesOf = (title: string): string[] => [...needs.find((n) => n.title === title)!.sources].sort();
+    // An auditd rule on an open, not an execve: the watch only.
     assert.deepEqual(sourcesOf('Script Reads the TCP Socket Table'), ['linux/auditd-proc-net-watch']);
     assert.deepEqual(sourcesOf('Session Enumeration Over srvsvc'), ['windows/security-5145']);
+    assert.deepEqual(sourcesOf('Unix Tool Without Product'), ['freebsd/process-creation', 'linux/auditd-execve', 'macos/process-creation']);
+    assert.deepEqual(sourcesOf('Windows Tool Without Product'), ['windows/security-4688', 'windows/sysmon-1']);
+    // A regex's escaped dots still name the compute API.
+    assert.deepEqual(sourcesOf('Subnet Listing by Regex'), ['gcp/compute-admin-read']);
   });
 });
 

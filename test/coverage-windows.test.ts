@@ -31,7 +31,7 @@ function rawSourceOf(r: Record<string, unknown>): string | undefined {
   const channel = String(r['Channel'] ?? '').toLowerCase();
   const id = Number(r['EventID']);
   if (channel === 'security' && [4688, 4689, 4703, 5145].includes(id)) return `windows/security-${id}`;
-  if (channel === 'microsoft-windows-sysmon/operational' && id === 1) return 'windows/sysmon-1';
+  if (channel === 'microsoft-windows-sysmon/operational' && (id === 1 || id === 18)) return `windows/sysmon-${id}`;
   if (channel === 'microsoft-windows-powershell/operational' && (id === 4103 || id === 4104)) return `windows/powershell-${id}`;
   return undefined;
 }
@@ -125,7 +125,8 @@ describe('vigil coverage on Windows logs', () => {
     // Sysmon carries the command line, so the process-creation rules still work; the Security-only ones do not.
     assert.equal(ruleStatusOf(host, 'Network Shares or Sessions Listed With net.exe'), 'covered');
     assert.equal(ruleStatusOf(host, 'Net Use Started (Security Log)'), 'impaired');
-    assert.equal(ruleStatusOf(host, 'Netstat Process Created and Exited (Security Log)'), 'covered');
+    // The netstat sequence's start step reads only NewProcessName: empty command lines do not hurt it.
+    assert.equal(ruleStatusOf(host, 'Netstat Process Created (Security Log)'), 'covered');
   });
 
   it('EAS MiniDumpWriteDump: a 4104 logged only at level Warning means script block logging is off', async () => {
@@ -158,6 +159,10 @@ describe('vigil coverage on Windows logs', () => {
     const sysmon = sourceOf(host, 'windows/sysmon-1');
     assert.equal(sysmon.status, 'missing');
     assert.match(sysmon.fix ?? '', /^Sysmon runs here but logs no EID 1: its configuration filters out ProcessCreate/);
+    // Its pipe connections are the Sysmon 18 source the srvsvc rule reads.
+    const pipes = sourceOf(host, 'windows/sysmon-18');
+    assert.deepEqual([pipes.status, pipes.events], ['present', 20]);
+    assert.equal(ruleStatusOf(host, 'Server Service Pipe Connected by a Remote Client (srvsvc, Sysmon 18)'), 'covered');
     // No Security log at all: the 4688 fix starts with collecting it.
     assert.match(sourceOf(host, 'windows/security-4688').fix ?? '', /^collect the Security event log and enable Audit Process Creation/);
   });

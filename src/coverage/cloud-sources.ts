@@ -30,7 +30,8 @@ function computeAdminRead(ev: FlatEvent): boolean {
   if (ev.logsource.product !== 'gcp') return false;
   const service = ev.text('protoPayload.serviceName', 'serviceName');
   if (service !== 'compute.googleapis.com') return false;
-  const logName = ev.text('logName') ?? '';
+  // The LogEntry bare or under `data` (a decoded Pub/Sub message).
+  const logName = ev.text('logName', 'data.logName') ?? '';
   if (/\/data_access$/i.test(safeDecode(logName))) return true;
   return textValues(ev, 'protoPayload.methodName').some((m) => COMPUTE_READ_METHOD.test(m));
 }

@@ -15,6 +15,12 @@ export interface SourceLogsource {
   readonly categories?: readonly string[];
   /** Windows EventIDs; a rule that pins other EventIDs does not read this source. */
   readonly eventIds?: readonly number[];
+  /**
+   * How its events write process image paths. A rule whose every selection names
+   * Image paths of the other style cannot match here (the Unix excessive-enumeration
+   * helpers have no product, but '/netstat' never ends a Windows image).
+   */
+  readonly imagePaths?: 'unix' | 'windows';
 }
 
 /**
@@ -54,8 +60,10 @@ export interface DataSource {
   /** Does this event belong to the source? Default: product, service, a category and the EventID all match. */
   readonly recognize?: (ev: FlatEvent) => boolean;
   /**
-   * For a source that is one slice of a log (one watched path, one API):
-   * a rule reads it only if its detection mentions one of these texts.
+   * For a source that is one slice of a log (one watched path, one API, one
+   * syscall): a rule reads it only if its detection mentions one of these texts
+   * (regex escapes undone), or its logsource names one of the source's categories
+   * (a process_creation rule reads the execve slice without saying "execve").
    */
   readonly ruleMentions?: readonly string[];
   /** Why the ADS wants the source even when no loaded rule reads it (the seed sequences, a planned rule). */

@@ -5,13 +5,29 @@
  * the account, subscription or project, whose logging settings are what a
  * fix changes. Anything else is grouped by the file it came from.
  */
+import { dirname } from 'node:path';
 import { eventHost } from '../normalize/event-summary.js';
 import type { FlatEvent } from '../normalize/flat-event.js';
 
 const SUBSCRIPTION_IN_RESOURCE_ID = /^\/subscriptions\/([^/]+)/i;
 
 export function hostKey(ev: FlatEvent, file: string): string {
-  return eventHost(ev) ?? cloudAccount(ev) ?? `(unknown host) in ${file}`;
+  return ownHost(ev) ?? cloudAccount(ev) ?? zeekSensor(ev, file) ?? `(unknown host) in ${file}`;
+}
+
+/**
+ * An auditd event names its host only in node= (host.name): the `hostname=`
+ * of a user-space record (USER_LOGIN, USER_ACCT…) is the remote peer, or '?'.
+ */
+function ownHost(ev: FlatEvent): string | undefined {
+  if (ev.logsource.product === 'linux' && ev.logsource.service === 'auditd') return ev.text('host.name');
+  return eventHost(ev);
+}
+
+function zeekSensor(ev: FlatEvent, file: string): string | undefined {
+  if (ev.logsource.product !== 'zeek') return undefined;
+  const name = ev.text('_system_name', '@system');
+  return name ? `zeek sensor ${name}` : `zeek sensor (logs in ${dirname(file)})`;
 }
 
 function cloudAccount(ev: FlatEvent): string | undefined {
@@ -25,7 +41,8 @@ function cloudAccount(ev: FlatEvent): string | undefined {
       return id ? `azure subscription ${id.toLowerCase()}` : undefined;
     }
     case 'gcp': {
-      const id = ev.text('resource.labels.project_id');
+      // A LogEntry bare, or wrapped as {"data": LogEntry} (a decoded Pub/Sub message).
+      const id = ev.text('resource.labels.project_id', 'data.resource.labels.project_id');
       return id ? `gcp project ${id}` : undefined;
     }
     default:

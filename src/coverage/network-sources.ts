@@ -16,4 +16,16 @@ export const NETWORK_SOURCES: readonly DataSource[] = [
       fix: "other Zeek logs from this sensor are here but no conn.log: ship conn.log too (and check that Conn::LOG is not disabled)",
     }],
   },
+  {
+    id: 'zeek/dce_rpc',
+    title: 'Zeek dce_rpc.log (DCE/RPC operations)',
+    logsource: { product: 'zeek', service: 'dce_rpc' },
+    why: 'remote session enumeration (NetrSessionEnum on the srvsvc pipe) seen on the wire',
+    note: 'only unencrypted SMB is parsed: SMB 3 encryption hides the operations',
+    fix: "collect the sensor's dce_rpc.log: Zeek's base scripts write it (base/protocols/dce-rpc), so check that DCE_RPC::LOG is not disabled and that the log shipper picks it up",
+    hints: [{
+      seen: fromLog('zeek'),
+      fix: "other Zeek logs from this sensor are here but no dce_rpc.log: ship dce_rpc.log too (and check that DCE_RPC::LOG is not disabled)",
+    }],
+  },
 ];

@@ -29,7 +29,7 @@ export const WINDOWS_SOURCES: readonly DataSource[] = [
   {
     id: 'windows/security-4688',
     title: 'Security 4688 (process creation)',
-    logsource: { product: 'windows', service: 'security', categories: ['process_creation'], eventIds: [4688] },
+    logsource: { product: 'windows', service: 'security', categories: ['process_creation'], eventIds: [4688], imagePaths: 'windows' },
     fix: `collect the Security event log and enable Audit Process Creation (${ADVANCED_AUDIT} > Detailed Tracking > Audit Process Creation: Success; or auditpol /set /subcategory:"Process Creation" /success:enable), then 'Include command line in process creation events'`,
     hints: [{
       seen: SECURITY_LOG_SEEN,
@@ -53,11 +53,22 @@ export const WINDOWS_SOURCES: readonly DataSource[] = [
   {
     id: 'windows/sysmon-1',
     title: 'Sysmon 1 (process creation)',
-    logsource: { product: 'windows', service: 'sysmon', categories: ['process_creation'], eventIds: [1] },
+    logsource: { product: 'windows', service: 'sysmon', categories: ['process_creation'], eventIds: [1], imagePaths: 'windows' },
     fix: 'install Sysmon (Sysinternals) with a configuration that logs ProcessCreate, and collect Microsoft-Windows-Sysmon/Operational; it adds what 4688 lacks (OriginalFileName for renamed tools, hashes, parent command line)',
     hints: [{
       seen: fromLog('windows', 'sysmon'),
       fix: 'Sysmon runs here but logs no EID 1: its configuration filters out ProcessCreate; include process creation (at least netstat.exe, net.exe, net1.exe, powershell.exe)',
+    }],
+  },
+  {
+    id: 'windows/sysmon-18',
+    title: 'Sysmon 18 (pipe connected)',
+    logsource: { product: 'windows', service: 'sysmon', categories: ['pipe_created'], eventIds: [18] },
+    why: 'session enumeration against this host (NetSessionEnum) connects to the srvsvc pipe: Sysmon 18 shows it where detailed file share auditing (5145) is off',
+    fix: 'install Sysmon (Sysinternals) with a configuration that logs PipeEvent (at least PipeName \\srvsvc), and collect Microsoft-Windows-Sysmon/Operational',
+    hints: [{
+      seen: fromLog('windows', 'sysmon'),
+      fix: 'Sysmon runs here but logs no EID 18: its configuration filters out PipeEvent; include pipe connections (at least PipeName \\srvsvc)',
     }],
   },
   {
