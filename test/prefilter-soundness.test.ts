@@ -72,3 +72,27 @@ test('prefiltered hunt equals exhaustive hunt: SigmaHQ regression events as JSON
   assert.ok(slow.length >= 200, `each regression sample matches its rule at least: got ${slow.length}`);
   assert.deepEqual(fast, slow);
 });
+
+test('prefiltered hunt equals exhaustive hunt: all SigmaHQ Windows rules over every corpus EVTX record', async () => {
+  const sigma = corpus('sigma-rules');
+  const docs = load(['rules', 'rules-emerging-threats', 'rules-threat-hunting'].map((d) => join(sigma, d)))
+    .filter((d) => d.type !== 'rule' || d.logsource.product === 'windows');
+  const files = filesUnder(corpus('evtx'), '.evtx');
+  const detector = new Detector(docs, { derived: derivedPolicyFor, lenientPlaceholders: true });
+  const fast = await alertKeys(detector, files, true);
+  const slow = await alertKeys(detector, files, false);
+  assert.ok(slow.length > 500, `the corpus EVTX should raise plenty of alerts, got ${slow.length}`);
+  assert.deepEqual(fast, slow);
+});
+
+test('prefiltered hunt equals exhaustive hunt: T1049 rules over every corpus EVTX record', async () => {
+  const sigma = corpus('sigma-rules');
+  const docs = load(['rules', 'rules-emerging-threats', 'rules-threat-hunting'].map((d) => join(sigma, d)))
+    .filter((d) => d.meta.tags.includes('attack.t1049'));
+  const detector = new Detector(docs, { derived: derivedPolicyFor });
+  const files = filesUnder(corpus('evtx'), '.evtx');
+  const fast = await alertKeys(detector, files, true);
+  const slow = await alertKeys(detector, files, false);
+  assert.ok(slow.length >= 2, 'net use in Sysmon 1 and 4688 must be found');
+  assert.deepEqual(fast, slow);
+});

@@ -10,7 +10,7 @@
  * With needle-less rules (every line is parsed anyway) marking waits for the
  * parse and uses the logsource group's own, smaller automaton instead.
  */
-import type { SigmaEvent } from '../core/event.js';
+import type { EventLogsource, SigmaEvent } from '../core/event.js';
 import { SigmaError } from '../sigma/errors.js';
 import type { SigmaCorrelation, SigmaDocument, SigmaFilter, SigmaRule } from '../sigma/model.js';
 import type { CompileOptions } from './compile-item.js';
@@ -288,9 +288,17 @@ export class Detector {
     return this.needlelessSet[idx] === 1;
   }
 
-  /** Rule indexes whose logsource admits the event's, cached per distinct logsource. */
+  /** Whether any rule's logsource admits events of this logsource. */
+  admitsAny(ls: EventLogsource): boolean {
+    return this.rulesFor(ls).length > 0;
+  }
+
   private forLogsource(ev: SigmaEvent): number[] {
-    const ls = ev.logsource;
+    return this.rulesFor(ev.logsource);
+  }
+
+  /** Rule indexes whose logsource admits the event's, cached per distinct logsource. */
+  private rulesFor(ls: EventLogsource): number[] {
     const key = `${ls.product ?? ''}|${ls.service ?? ''}|${ls.categories.join(',')}`;
     let list = this.byLogsource.get(key);
     if (!list) {

@@ -7,6 +7,8 @@ import { normalizeGeneric } from './generic.js';
 import { normalizeWindows, windowsShapeOf } from './windows-shapes.js';
 import { isRecord } from './xml-json.js';
 import { shapeOf } from './shapes.js';
+import { evtxEventNode, evtxLogsourceHint } from './windows-evtx-json.js';
+import type { EventLogsource } from '../core/event.js';
 
 export { FlatEvent } from './flat-event.js';
 export { DERIVED_FIELDS, DERIVED_FIELD_POLICY, derivedPolicyFor, type DerivedField, type NeedlePolicy } from './derived-fields.js';
@@ -51,6 +53,17 @@ export function productOf(obj: unknown): string | undefined {
   if (!isRecord(doc)) return undefined;
   if (windowsShapeOf(doc)) return 'windows';
   return shapeOf(doc)?.product;
+}
+
+/**
+ * For shapes that allow it, a logsource at least as broad as the one
+ * normalizeObject will set (every category the event could get), read
+ * without building the event; undefined when the shape does not allow it.
+ */
+export function logsourceHint(obj: unknown): EventLogsource | undefined {
+  if (!isRecord(obj)) return undefined;
+  const e = evtxEventNode(obj);
+  return e ? evtxLogsourceHint(e) : undefined;
 }
 
 /** Elasticsearch exports wrap each document as a search hit; the event is `_source`. */

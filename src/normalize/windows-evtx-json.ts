@@ -7,6 +7,8 @@
 import { FlatEvent } from './flat-event.js';
 import { extractEventData, extractUserData, setNamed } from './event-data.js';
 import { attr, isRecord, nodeText, type JsonRecord } from './xml-json.js';
+import type { EventLogsource } from '../core/event.js';
+import { possibleCategories, serviceOf } from './windows-logsources.js';
 
 /** The `<Event>` element if `obj` is an evtx-style event (with or without the `Event` wrapper). */
 export function evtxEventNode(obj: JsonRecord): JsonRecord | undefined {
@@ -14,6 +16,21 @@ export function evtxEventNode(obj: JsonRecord): JsonRecord | undefined {
   if (isRecord(e) && isRecord(e['System'])) return e;
   if (isRecord(obj['System']) && 'EventID' in obj['System']) return obj;
   return undefined;
+}
+
+/**
+ * The logsource normalization would give an evtx-style event, read off its
+ * System element alone (categories that depend on EventData are all
+ * included): lets a caller skip building events no rule could apply to.
+ */
+export function evtxLogsourceHint(event: JsonRecord): EventLogsource {
+  const sys = event['System'] as JsonRecord;
+  const channel = nodeText(sys['Channel']);
+  const provider = attr(sys['Provider'], 'Name');
+  const service = serviceOf(typeof channel === 'string' ? channel : undefined, typeof provider === 'string' ? provider : undefined);
+  const rawId = nodeText(sys['EventID']);
+  const id = typeof rawId === 'number' ? rawId : typeof rawId === 'string' && /^\d+$/.test(rawId) ? Number(rawId) : undefined;
+  return { product: 'windows', service, categories: service && id !== undefined ? possibleCategories(service, id) : [] };
 }
 
 export function extractEvtxJson(ev: FlatEvent, event: JsonRecord): void {

@@ -162,3 +162,14 @@ function securityRegistryValue(op: string | undefined): readonly string[] {
   if (t === '%%1905' || t === 'existing registry value modified') return ['registry_event', 'registry_set'];
   return [];
 }
+
+/**
+ * Every category an event of this service and id may get, whatever its
+ * EventData says (Sysmon 12 and Security 4657 depend on it): a superset, for
+ * deciding before normalization that no rule could apply.
+ */
+export function possibleCategories(service: string, id: number): readonly string[] {
+  if (service === 'sysmon' && id === 12) return ['registry_event', 'registry_add', 'registry_delete'];
+  if (service === 'security' && id === 4657) return ['registry_event', 'registry_add', 'registry_set'];
+  return BY_SERVICE.get(service)?.get(id) ?? [];
+}

@@ -6,17 +6,20 @@
  *                                             │yes (rules marked)
  *                                             ▼
  *   JSON.parse ─▶ productOf: no marked rule for it? skip ─▶ normalizeObject ─▶ Detector.matchMarked ─▶ onAlert
+ *
+ *   decoded EVTX record ─▶ logsourceHint: no rule for it? skip ─▶ JSON text ─▶ LinePrefilter.admit ─▶ (as above)
  */
 import type { Alert } from '../core/alert.js';
 import type { CompiledRule } from '../detect/compile-rule.js';
 import type { Detector } from '../detect/engine.js';
-import { eventHost, eventTime, eventUser, normalizeObject, productOf } from '../normalize/index.js';
+import { eventHost, eventTime, eventUser, logsourceHint, normalizeObject, productOf } from '../normalize/index.js';
 import type { FlatEvent } from '../normalize/flat-event.js';
 import type { RecordSink } from '../sources/records.js';
 import { NOT_A_LOG, readLogFile } from '../sources/read-file.js';
 import { LinePrefilter } from '../detect/line-prefilter.js';
 import type { CorrelationEngine } from '../correlate/engine.js';
-import type { CorrelationAlert } from '../correlate/types.js';
+import type { CorrelationAlert, CorrelationInput } from '../correlate/types.js';
+import { readEvtxRangeRecords } from '../sources/evtx/index.js';
 import type { FieldValue } from '../core/event.js';
 
 export interface HuntStats {
@@ -33,6 +36,19 @@ export interface HuntStats {
   alertsByRule: Map<string, { title: string; level?: string; count: number }>;
 }
 
+/** What a hunt needs of the correlation stage: the engine itself, or a stand-in that forwards matches to it. */
+export type CorrelationTarget = Pick<CorrelationEngine, 'wants' | 'fieldsFor' | 'push' | 'isSilent' | 'flush'>;
+
+/** One share of the work done elsewhere (a worker thread): what it found, to be taken in as if found here. */
+export interface RemoteResult {
+  events: number;
+  parsed: number;
+  alerts: Alert[];
+  errors: { message: string; record?: number }[];
+  /** Correlation inputs with their fields looked up already. */
+  matches: { refs: string[]; time: number; fields: [string, FieldValue | undefined][]; source: CorrelationInput['source'] }[];
+}
+
 export interface HuntCallbacks {
   onAlert(alert: Alert): void;
   onError(file: string, message: string, record?: number): void;
@@ -42,6 +58,7 @@ export interface HuntCallbacks {
 export class Hunt {
   readonly stats: HuntStats = { files: 0, skippedFiles: 0, events: 0, parsed: 0, alerts: 0, bytes: 0, errors: 0, alertsByRule: new Map() };
   private readonly prefilter: LinePrefilter;
+  private readonly prefilterOn: boolean;
 
   constructor(
     private readonly detector: Detector,
@@ -49,9 +66,10 @@ export class Hunt {
     /** When false, every line is parsed and every rule evaluated (for measuring or checking the prefilter). */
     prefilter = true,
     /** Correlation rules over the matches; fed in event-time order, flushed by finish(). */
-    private readonly correlations?: CorrelationEngine,
+    private readonly correlations?: CorrelationTarget,
   ) {
     this.prefilter = new LinePrefilter(detector, prefilter);
+    this.prefilterOn = prefilter;
   }
 
   /** End of input: correlations process what they still hold. */
@@ -100,6 +118,37 @@ export class Hunt {
     this.cb.onProgress?.(this.stats.bytes);
   }
 
+  /**
+   * Chunk slots [first, end) of one EVTX file (a worker's share); counts
+   * events but not the file. False when the range cannot be decoded alone
+   * (see readEvtxRange): nothing of it was evaluated.
+   */
+  runEvtxRange(path: string, first: number, end: number): boolean {
+    return !readEvtxRangeRecords(path, first, end, this.sinkFor(path)).incomplete;
+  }
+
+  /** Takes in a share of a file decoded and evaluated elsewhere, in the order the shares come. */
+  absorb(file: string, r: RemoteResult): void {
+    this.stats.events += r.events;
+    this.stats.parsed += r.parsed;
+    for (const e of r.errors) this.error(file, e.message, e.record);
+    for (const m of r.matches) {
+      const fields = new Map(m.fields);
+      this.correlations?.push({ refs: m.refs, time: m.time, get: (f) => fields.get(f.toLowerCase()), source: m.source });
+    }
+    for (const a of r.alerts) {
+      this.count(a.rule.id ?? a.rule.title, a.rule.title, a.rule.level);
+      this.cb.onAlert(a);
+    }
+  }
+
+  /** A file whose shares were all absorbed. */
+  fileDone(size: number): void {
+    this.stats.files++;
+    this.stats.bytes += size;
+    this.cb.onProgress?.(this.stats.bytes);
+  }
+
   sinkFor(file: string): RecordSink {
     return {
       chunk: (buf, start, end) => this.prefilter.chunk(buf, start, end),
@@ -117,11 +166,28 @@ export class Hunt {
       },
       object: (obj, record) => {
         this.stats.events++;
-        this.detector.markAll();
+        if (!this.admitObject(obj)) return;
         this.evaluate(obj, file, record);
       },
       error: (message, record) => this.error(file, message, record),
     };
+  }
+
+  /**
+   * An already-decoded event (EVTX) gets the prefilter JSON lines get: first
+   * its logsource (no rule for it: done), then the needle scan over its JSON
+   * text — the text a JSON line of the same event would hold, so the
+   * prefilter's soundness carries over. Other objects: every rule marked.
+   */
+  private admitObject(obj: unknown): boolean {
+    const hint = logsourceHint(obj);
+    if (hint === undefined || !this.prefilterOn) {
+      this.detector.markAll();
+      return true;
+    }
+    if (!this.detector.admitsAny(hint)) return false;
+    const text = Buffer.from(JSON.stringify(obj));
+    return this.prefilter.admit(text, 0, text.length);
   }
 
   private evaluate(obj: unknown, file: string, record: number): void {

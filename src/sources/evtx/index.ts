@@ -11,9 +11,9 @@
  * This module connects the reader to the pipeline's RecordSink.
  */
 import type { RecordSink } from '../records.js';
-import { decodeEvtx, readEvtxFile, type EvtxSink, type EvtxStats } from './reader.js';
+import { decodeEvtx, readEvtxFile, readEvtxRange, type EvtxSink, type EvtxStats, type RangeOutcome } from './reader.js';
 
-export { decodeEvtx, readEvtxFile, EvtxDecoder, type EvtxSink, type EvtxStats } from './reader.js';
+export { chunkSlots, decodeEvtx, readEvtxFile, EvtxDecoder, type EvtxSink, type EvtxStats, type RangeOutcome } from './reader.js';
 
 /** Decompressed EVTX (from .gz) is decoded in memory; beyond this it is refused. */
 const MAX_IN_MEMORY = 1024 * 1024 * 1024;
@@ -26,10 +26,7 @@ const MAX_IN_MEMORY = 1024 * 1024 * 1024;
  * `open`, when given, supplies the (decompressed) bytes instead of the path.
  */
 export async function readEvtxRecords(path: string, sink: RecordSink, open?: () => AsyncIterable<Buffer>): Promise<EvtxStats> {
-  const target: EvtxSink = {
-    record: (event, recordId) => sink.object(event, eventRecordId(event) ?? recordId),
-    error: (message, offset, recordId) => sink.error(message, recordId, offset),
-  };
+  const target = toEvtxSink(sink);
   if (!open) {
     return readEvtxFile(path, target, {
       progress: (bytes) => sink.progress?.(bytes),
@@ -47,6 +44,18 @@ export async function readEvtxRecords(path: string, sink: RecordSink, open?: () 
     parts.push(c);
   }
   return decodeEvtx(Buffer.concat(parts), target);
+}
+
+/** Chunk slots [first, end) of a file into a RecordSink, numbered as readEvtxRecords numbers them. */
+export function readEvtxRangeRecords(path: string, first: number, end: number, sink: RecordSink): RangeOutcome {
+  return readEvtxRange(path, first, end, toEvtxSink(sink));
+}
+
+function toEvtxSink(sink: RecordSink): EvtxSink {
+  return {
+    record: (event, recordId) => sink.object(event, eventRecordId(event) ?? recordId),
+    error: (message, offset, recordId) => sink.error(message, recordId, offset),
+  };
 }
 
 function eventRecordId(event: Record<string, unknown>): number | undefined {

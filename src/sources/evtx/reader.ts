@@ -77,8 +77,17 @@ export class EvtxDecoder {
     this.sink.error(message, offset, recordId);
   }
 
-  /** Checks the file header (`buf` = the file's first bytes, up to 4096). */
-  header(buf: Buffer, fileSize: number): void {
+  /**
+   * Checks the file header (`buf` = the file's first bytes, up to 4096).
+   * `report` false: only learn the chunk count (a decoder that reads one range
+   * of a file, while another reports the header's problems once).
+   */
+  header(buf: Buffer, fileSize: number, report = true): void {
+    if (!report) {
+      const h = parseFileHeader(buf);
+      this.headerChunkCount = h && h.signatureOk && fileSize >= FILE_HEADER_SIZE ? h.chunkCount : -1;
+      return;
+    }
     const h = parseFileHeader(buf);
     if (!h || fileSize < FILE_HEADER_SIZE) {
       this.error(`file of ${fileSize} bytes is shorter than the ${FILE_HEADER_SIZE}-byte EVTX header at offset 0x0`, 0);
@@ -198,6 +207,13 @@ export class EvtxDecoder {
     return true;
   }
 
+  /** Records still waiting for a template no chunk decoded so far has defined. */
+  get waiting(): number {
+    let n = 0;
+    for (const d of this.deferred) n += d.records.length;
+    return n;
+  }
+
   /** The header's chunk count (-1 without a valid header), for reporting. */
   get declaredChunks(): number {
     return this.headerChunkCount;
@@ -264,6 +280,70 @@ export async function readEvtxFile(path: string, sink: EvtxSink, opts: ReadOptio
     closeSync(fd);
   }
   return d.stats;
+}
+
+/** Chunk slots in a file of `size` bytes (the last may be truncated). */
+export function chunkSlots(size: number): number {
+  return size <= FILE_HEADER_SIZE ? 0 : Math.ceil((size - FILE_HEADER_SIZE) / CHUNK_SIZE);
+}
+
+export interface RangeOutcome {
+  stats: EvtxStats;
+  /**
+   * Records of this range need a template only another range of the file
+   * defines (a damaged chunk): the range cannot be decoded on its own, and
+   * nothing was handed to the sink for them. Decode the whole file instead.
+   */
+  incomplete: boolean;
+}
+
+/**
+ * Decodes chunk slots [first, end) of an EVTX file on their own, as one
+ * worker's share of a file. Chunks are self-contained (own string and
+ * template tables), so ranges decode independently, except records of a
+ * damaged chunk that borrow a template from another chunk: then the range
+ * says `incomplete` and the caller decodes the file as a whole. Header
+ * problems are reported by the range that starts at slot 0 only.
+ */
+export function readEvtxRange(path: string, first: number, end: number, sink: EvtxSink): RangeOutcome {
+  // Held back until the range is known to be complete, then replayed in order.
+  const held: (() => void)[] = [];
+  const d = new EvtxDecoder({
+    record: (event, id, offset) => held.push(() => sink.record(event, id, offset)),
+    error: (m, o, id) => held.push(() => sink.error(m, o, id)),
+  });
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    sink.error(`cannot open: ${(e as Error).message}`, 0);
+    return { stats: { chunks: 0, records: 0, errors: 1 }, incomplete: false };
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(Math.min(FILE_HEADER_SIZE, size));
+    readFully(fd, head, 0);
+    d.header(head, size, first === 0);
+    const from = FILE_HEADER_SIZE + first * CHUNK_SIZE;
+    const to = Math.min(size, FILE_HEADER_SIZE + end * CHUNK_SIZE);
+    if (to > from) {
+      const buf = Buffer.allocUnsafe(to - from);
+      const n = readFully(fd, buf, from);
+      for (let c = 0, index = first; c * CHUNK_SIZE < n; c++, index++) {
+        d.chunk(buf.subarray(c * CHUNK_SIZE, Math.min((c + 1) * CHUNK_SIZE, n)), from + c * CHUNK_SIZE, index);
+      }
+    }
+    // A record still waiting may find its template in another range (the
+    // whole-file decoder would find it): only the whole file can tell.
+    if (d.waiting > 0) return { stats: d.stats, incomplete: true };
+  } catch (e) {
+    d.stats.errors++;
+    held.push(() => sink.error(`read failed: ${(e as Error).message}`, 0));
+  } finally {
+    closeSync(fd);
+  }
+  for (const f of held) f();
+  return { stats: d.stats, incomplete: false };
 }
 
 function readFully(fd: number, buf: Buffer, position: number): number {
