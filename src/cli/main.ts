@@ -3,6 +3,8 @@
 import { huntCommand, HUNT_HELP } from './hunt.js';
 import { lintCommand, LINT_HELP } from './lint.js';
 import { dumpCommand, DUMP_HELP } from './dump.js';
+import { watchCommand, WATCH_HELP } from './watch.js';
+import { emulateCommand, EMULATE_HELP } from './emulate.js';
 import { UsageError } from './args.js';
 
 const HELP = `vigil — detection engine for MITRE ATT&CK T1049 (System Network Connections Discovery)
@@ -11,15 +13,20 @@ Usage:
   vigil hunt PATH... [options]   run Sigma rules (built-in T1049 pack by default) over log files/folders
   vigil lint PATH... [options]   check Sigma rule files the way the reference toolchain does, plus warnings
   vigil dump FILE.evtx...        decode EVTX files to JSON lines (evtx_dump shape), reporting damage
+  vigil watch [options]          live detection on this Linux host from kernel audit (root)
+  vigil emulate T1049 [options]  run the technique's Atomic Red Team tests and Vigil's own steps
+                                 under 'watch' and report what was detected, and how fast (root)
   vigil help [COMMAND]           this text, or a command's options
 
-Run 'vigil help hunt', 'vigil help lint' or 'vigil help dump' for options.
+Run 'vigil help COMMAND' (hunt, lint, dump, watch, emulate) for options.
 `;
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; help: string }> = {
   hunt: { run: huntCommand, help: HUNT_HELP },
   lint: { run: lintCommand, help: LINT_HELP },
   dump: { run: dumpCommand, help: DUMP_HELP },
+  watch: { run: watchCommand, help: WATCH_HELP },
+  emulate: { run: emulateCommand, help: EMULATE_HELP },
 };
 
 async function main(argv: string[]): Promise<number> {
