@@ -66,7 +66,6 @@ export async function watchCommand(argv: string[]): Promise<number> {
   log(`vigil: ${detector.rules.length} rules, ${detector.correlations.length} correlations from ${ruleFiles} files`);
 
   const sink = createAlertSink(format, textOut(stringFlag(args, 'out')));
-  const store = args.flags.get('no-store') ? undefined : new SqliteStore(stringFlag(args, 'store') ?? DEFAULT_STORE);
   let live: LiveDetection | undefined;
   const sensor = new AuditSensor({
     event: (obj, line) => live?.push(obj, line),
@@ -86,6 +85,13 @@ export async function watchCommand(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  let store: SqliteStore | undefined;
+  try {
+    store = args.flags.get('no-store') ? undefined : new SqliteStore(stringFlag(args, 'store') ?? DEFAULT_STORE);
+  } catch (e) {
+    await sensor.stop();
+    throw e;
+  }
   store?.beginHunt([`watch:${info.daemon.logFile}`]);
   live = new LiveDetection(detector, {
     onAlert: (a: LiveAlert) => {
@@ -99,7 +105,7 @@ export async function watchCommand(argv: string[]): Promise<number> {
     `audit rules: ${info.rules.added.length} added, ${info.rules.preexisting.length} already present`);
   log(`vigil: watching${duration === undefined ? ' (Ctrl-C to stop)' : ` for ${duration} s`}`);
 
-  const storeFlush = store ? setInterval(() => store.flush(), 1000) : undefined;
+  const storeFlush = store ? setInterval(() => store?.flush(), 1000) : undefined;
   const t0 = Date.now();
   await new Promise<void>((resolve) => {
     let timer: NodeJS.Timeout | undefined;

@@ -158,7 +158,13 @@ export async function runEmulation(opts: EmulateOptions): Promise<EmulationRepor
     note: (m) => say(m),
   }, opts.sensor);
 
-  const info = await sensor.start();
+  let info: SensorInfo;
+  try {
+    info = await sensor.start();
+  } catch (e) {
+    rmSync(work, { recursive: true, force: true });
+    throw e;
+  }
   live = new LiveDetection(opts.detector, {
     onAlert: (a: LiveAlert) => {
       const st = a.event !== null && typeof a.event === 'object' ? stepOfEvent.get(a.event) : undefined;
