@@ -33,7 +33,8 @@ gives its median, 95th percentile and max.
   --out FILE            write alerts to FILE instead of stdout
   --store FILE          SQLite store for alerts (default .vigil/vigil.db)
   --no-store            do not store alerts
-  --audit-log FILE      follow FILE instead of the running auditd's configured log
+  --audit-log FILE      follow FILE instead of the running auditd's configured log (with no
+                        auditd running, FILE is followed and no auditd is started)
   --audit-dir DIR       a private auditd (when none runs) keeps its config and log in DIR (kept)
   --audit-rules FILE    audit rules to add instead of the pack's (auditctl -R syntax, -a/-w only)
   --idle-ms N           an event with no new record for N ms is complete (default 150;
@@ -101,7 +102,8 @@ export async function watchCommand(argv: string[]): Promise<number> {
     onError: (message, record) => process.stderr.write(`vigil: ${terminalSafe(info.daemon.logFile)}${record ? `:${record}` : ''}: ${terminalSafe(message)}\n`),
   }, { source: info.daemon.logFile });
   for (const r of info.rules.refused) log(`vigil: audit rule refused by the kernel: ${r.rule} (${terminalSafe(r.message)})`);
-  log(`vigil: ${info.daemon.startedByVigil ? 'started auditd' : 'reusing auditd'} (pid ${info.daemon.pid}), following ${info.daemon.logFile}; ` +
+  const d = info.daemon;
+  log(`vigil: ${d.startedByVigil ? `started auditd (pid ${d.pid})` : d.pid ? `reusing auditd (pid ${d.pid})` : 'no auditd'}, following ${d.logFile}; ` +
     `audit rules: ${info.rules.added.length} added, ${info.rules.preexisting.length} already present`);
   log(`vigil: watching${duration === undefined ? ' (Ctrl-C to stop)' : ` for ${duration} s`}`);
 

@@ -28,7 +28,7 @@ import { runInAuditSession } from '../sensor/session.js';
 import type { AtomicSource } from './atomic.js';
 import { StepMatcher } from './attribution.js';
 import { executorPath, planAtomicSteps, type PlannedStep } from './plan.js';
-import { vigilSteps } from './vigil-steps.js';
+import { onPath, vigilSteps } from './vigil-steps.js';
 
 export interface EmulateOptions {
   technique: string;
@@ -119,6 +119,9 @@ interface StepState {
   startedAt: number;
 }
 
+/** By absolute path: a PATH search would add a failed execve per folder to the log. */
+const TRUE = onPath('true') ?? '/bin/true';
+
 const TECHNIQUE_TAG = (technique: string): string => `attack.${technique.toLowerCase()}`;
 
 export async function runEmulation(opts: EmulateOptions): Promise<EmulationReport> {
@@ -193,7 +196,7 @@ export async function runEmulation(opts: EmulateOptions): Promise<EmulationRepor
       const timer = setTimeout(() => { barriers.delete(marker); res(false); }, opts.barrierTimeoutMs ?? 10_000);
       barriers.set(marker, () => { clearTimeout(timer); barriers.delete(marker); res(true); });
     });
-    await new Promise<void>((res) => spawn('true', [marker], { stdio: 'ignore' }).once('close', () => res()).once('error', () => res()));
+    await new Promise<void>((res) => spawn(TRUE, [marker], { stdio: 'ignore' }).once('close', () => res()).once('error', () => res()));
     return seen;
   };
 

@@ -16,7 +16,7 @@ import type { AuditEventJson } from '../sources/auditd/index.js';
 import { FileFollower } from '../sources/follow-file.js';
 import { auditDaemonPid, auditStatus, AuditUnavailableError } from './auditctl.js';
 import { installAuditRules, readAuditRuleFile, removeAuditRules, VIGIL_AUDIT_RULES, type AuditRuleLine, type RuleInstall } from './audit-rules.js';
-import { reuseRunningAuditd, startPrivateAuditd, type AuditDaemon } from './auditd.js';
+import { followOnly, reuseRunningAuditd, startPrivateAuditd, type AuditDaemon } from './auditd.js';
 
 export interface SensorOptions {
   /** Audit rule file (default: the pack's rules/auditd/vigil-t1049.rules). */
@@ -81,7 +81,9 @@ export class AuditSensor {
     this.lostAtStart = Number(status.get('lost') ?? 0);
     process.once('exit', this.exitHandler);
     try {
-      this.daemon = reuseRunningAuditd(this.opts.auditLog) ?? await startPrivateAuditd(this.opts.auditDir);
+      const log = this.opts.auditLog;
+      this.daemon = reuseRunningAuditd(log) ?? (log ? followOnly(log) : await startPrivateAuditd(this.opts.auditDir));
+      if (this.daemon.pid === 0) this.out.note(`no audit daemon is registered with the kernel: following ${log} as given, nothing is started`);
       this.install = installAuditRules(rules);
       const idleMs = this.opts.idleMs ?? 150;
       const stream = new AuditdStream({

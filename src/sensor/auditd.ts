@@ -72,6 +72,11 @@ export function reuseRunningAuditd(logOverride?: string): AuditDaemon | undefine
   return { pid, logFile: resolve(logFile), startedByVigil: false, stop: async () => {}, stopNow: () => {} };
 }
 
+/** A log given by the user while no daemon runs (it may be written by something else): followed, nothing started. */
+export function followOnly(logFile: string): AuditDaemon {
+  return { pid: 0, logFile: resolve(logFile), startedByVigil: false, stop: async () => {}, stopNow: () => {} };
+}
+
 /**
  * A private auditd: ENRICHED records (names resolved, as the system default
  * on Debian), log rotated by auditd itself at 16 MiB keeping 3 files,
