@@ -56,7 +56,7 @@ export async function readLogFile(path: string, sink: RecordSink): Promise<FileF
         await readAuditdLog(open(), sink);
         break;
       default:
-        sink.error(`${NOT_A_LOG} (expected JSON, JSON lines or .gz of those); skipped`);
+        sink.error(`${NOT_A_LOG} (expected EVTX, JSON, JSON lines, an auditd log or .gz of those); skipped`);
     }
   } catch (e) {
     sink.error(`read failed: ${(e as Error).message}`);

@@ -2,9 +2,10 @@
  * Records → events, by (node, time, serial). An event is complete when
  *
  *   - its EOE record arrives (auditd does not always log EOE), or
- *   - the log has moved LINGER_SECONDS past the event's own time (records
- *     of one event are written within milliseconds of each other; later
- *     ones interleave, they are not minutes late), or
+ *   - it lingered: lingerEvents later events have begun since, and the log
+ *     has moved lingerSeconds past its time (records of one event come
+ *     close together; a straggler may follow a few newer events, as in
+ *     go-libaudit's out_of_order.log, even across a jump of seconds), or
  *   - the input ends (end()), or, when tailing, nothing arrived for it for
  *     a while (flushIdle()).
  *
@@ -18,6 +19,7 @@ import { buildEvent, type AuditEventJson, type LineRecord } from './event.js';
 import type { AuditRecord } from './record.js';
 
 export interface AssemblerLimits {
+  readonly lingerEvents: number;
   readonly lingerSeconds: number;
   readonly maxOpen: number;
   readonly maxRecords: number;
@@ -25,6 +27,7 @@ export interface AssemblerLimits {
 }
 
 export const DEFAULT_LIMITS: AssemblerLimits = {
+  lingerEvents: 64,
   lingerSeconds: 2,
   maxOpen: 512,
   // An execve with the kernel's largest argv (about 2 MiB) needs some 300 records.
@@ -41,6 +44,8 @@ interface OpenEvent {
   readonly key: string;
   readonly records: LineRecord[];
   readonly seconds: number;
+  /** How many events had begun before this one: its age in events. */
+  readonly ordinal: number;
   chars: number;
   /** Wall-clock ms of the last record, for flushIdle. */
   lastArrival: number;
@@ -52,6 +57,7 @@ export class EventAssembler {
   private readonly open = new Map<string, OpenEvent>();
   private bufferedChars = 0;
   private latestSeconds = -Infinity;
+  private started = 0;
   private readonly limits: AssemblerLimits;
 
   constructor(
@@ -76,7 +82,7 @@ export class EventAssembler {
     } else {
       let ev = this.open.get(key);
       if (!ev) {
-        ev = { key, records: [], seconds, chars: 0, lastArrival: now, cut: false };
+        ev = { key, records: [], seconds, ordinal: this.started++, chars: 0, lastArrival: now, cut: false };
         this.open.set(key, ev);
       }
       if (ev.records.length >= this.limits.maxRecords) {
@@ -111,7 +117,7 @@ export class EventAssembler {
       const head = this.open.values().next();
       if (head.done) return;
       const ev = head.value;
-      const lingering = ev.seconds < this.latestSeconds - l.lingerSeconds;
+      const lingering = this.started - ev.ordinal > l.lingerEvents && ev.seconds < this.latestSeconds - l.lingerSeconds;
       if (!lingering && this.open.size <= l.maxOpen && this.bufferedChars <= l.maxBufferedChars) return;
       this.emit(ev);
     }

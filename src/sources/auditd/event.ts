@@ -43,7 +43,17 @@ export interface LineRecord {
 /** Record types that occur once per event and are written as one object, not a list. */
 const SINGLE = new Set(['SYSCALL', 'CWD', 'PROCTITLE']);
 
-export function buildEvent(records: readonly LineRecord[], problem: (message: string, line: number) => void): AuditEventJson {
+export function buildEvent(records: readonly LineRecord[], report: (message: string, line: number) => void): AuditEventJson {
+  // Problems are found record type by record type; they are reported in line order.
+  const problems: { message: string; line: number }[] = [];
+  const problem = (message: string, line: number): void => void problems.push({ message, line });
+  const event = assemble(records, problem);
+  problems.sort((a, b) => a.line - b.line);
+  for (const p of problems) report(p.message, p.line);
+  return event;
+}
+
+function assemble(records: readonly LineRecord[], problem: (message: string, line: number) => void): AuditEventJson {
   const first = records[0].record;
   const event: AuditEventJson = { ID: `${first.time}:${first.serial}` };
   if (first.node !== undefined) event.NODE = first.node;

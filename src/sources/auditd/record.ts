@@ -58,6 +58,9 @@ export function parseRecord(line: string): { record: AuditRecord; problems: stri
   return { record: m[1] !== undefined ? { node: m[1], ...record } : record, problems };
 }
 
+const SPACE = 0x20;
+const TAB = 0x09;
+const EQUALS = 0x3d;
 const CLOSER: Readonly<Record<string, string>> = { '"': '"', "'": "'", '{': '}' };
 
 /** Splits `k=v k="v v" k='…' k={ … }` into fields; a missing closing quote is a problem, the value runs to the end. */
@@ -65,31 +68,36 @@ export function tokenize(text: string, out: RawField[], problems: string[]): voi
   const n = text.length;
   let i = 0;
   while (i < n) {
-    while (i < n && (text[i] === ' ' || text[i] === '\t')) i++;
-    if (i >= n) break;
+    let c = text.charCodeAt(i);
+    if (c === SPACE || c === TAB) {
+      i++;
+      continue;
+    }
     const keyStart = i;
-    while (i < n && text[i] !== '=' && text[i] !== ' ' && text[i] !== '\t') i++;
-    if (i >= n || text[i] !== '=') continue; // a bare word: skipped
+    while (i < n && (c = text.charCodeAt(i)) !== EQUALS && c !== SPACE && c !== TAB) i++;
+    if (i >= n || c !== EQUALS) continue; // a bare word: skipped
     const key = text.slice(keyStart, i);
     i++; // '='
-    const push = (f: RawField): void => {
-      if (key !== '') out.push(f); // "=x": no name to file it under
-    };
     const open = text[i];
     const close = open === undefined ? undefined : CLOSER[open];
+    let value: string;
+    let quote: Quote = '';
     if (close !== undefined) {
+      quote = open as Quote;
       const end = text.indexOf(close, i + 1);
       if (end < 0) {
         problems.push(`unterminated ${open === '{' ? 'brace' : 'quote'} in the value of ${key}`);
-        push({ key, text: text.slice(i + 1), quote: open as Quote });
-        return;
+        value = text.slice(i + 1);
+        i = n;
+      } else {
+        value = text.slice(i + 1, end);
+        i = end + 1;
       }
-      push({ key, text: text.slice(i + 1, end), quote: open as Quote });
-      i = end + 1;
     } else {
       const start = i;
-      while (i < n && text[i] !== ' ' && text[i] !== '\t') i++;
-      push({ key, text: text.slice(start, i), quote: '' });
+      while (i < n && (c = text.charCodeAt(i)) !== SPACE && c !== TAB) i++;
+      value = text.slice(start, i);
     }
+    if (key !== '') out.push({ key, text: value, quote }); // "=x": no name to file it under
   }
 }

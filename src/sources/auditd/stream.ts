@@ -41,8 +41,9 @@ export class AuditdStream {
 
   /** One complete line (without its newline) with its 1-based number. */
   line(text: string, lineNo: number, now = Date.now()): void {
-    const t = text.trim();
-    if (t === '' || t.startsWith('#')) return;
+    // Trimmed only when it has to be: most lines start with "type=" or "node=".
+    const t = text.charCodeAt(0) === 0x74 || text.charCodeAt(0) === 0x6e ? text : text.trim();
+    if (t === '' || t.charCodeAt(0) === 0x23) return; // blank, or a # comment
     let parsed;
     try {
       parsed = parseRecord(t);

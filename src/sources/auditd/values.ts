@@ -82,7 +82,6 @@ function userMessage(text: string): AuditValue {
 }
 
 function decodeUserField(f: RawField): AuditValue {
-  if (f.quote === '"') return f.text;
   if (f.quote !== '') return f.text;
   if (f.text === '(null)') return null;
   if (USER_STRINGS.has(f.key) && f.text.length >= 2) {
