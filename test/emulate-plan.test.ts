@@ -16,6 +16,7 @@ import { planAtomicSteps } from '../src/emulate/plan.js';
 import { substituteInputs } from '../src/emulate/substitute.js';
 import { StepMatcher } from '../src/emulate/attribution.js';
 import { deletionArgs, readAuditRuleFile } from '../src/sensor/audit-rules.js';
+import { LatencyStats } from '../src/pipeline/latency.js';
 import { corpus, REPO_ROOT } from './corpus.js';
 
 const T1049 = corpus('atomic/T1049.yaml');
@@ -126,4 +127,18 @@ test('without root, watch and emulate refuse to start and say why', () => {
     assert.equal(r.status, 1, `${cmd[0]}: ${r.stderr}`);
     assert.match(r.stderr, /needs root/);
   }
+});
+
+test('latency summary: median, p95 and max; a long run keeps exact count and max with bounded samples', () => {
+  const small = new LatencyStats();
+  for (let i = 100; i >= 1; i--) small.add(i);
+  small.add(NaN);
+  assert.deepEqual(small.summary(), { count: 100, median_ms: 51, p95_ms: 95, max_ms: 100 }); // median of 1..100 is 50.5
+  const big = new LatencyStats();
+  for (let i = 0; i < 25_000; i++) big.add(i % 1000);
+  big.add(5000);
+  const s = big.summary();
+  assert.equal(s.count, 25_001);
+  assert.equal(s.max_ms, 5000);
+  assert.ok(s.median_ms! > 400 && s.median_ms! < 600, `median of a uniform 0..999 sample: ${s.median_ms}`);
 });

@@ -75,7 +75,7 @@ const inSession = (ses: number | undefined) => (a: WatchAlert): boolean => ses !
 async function expectAlert(command: string): Promise<WatchAlert> {
   const run = await runInAuditSession('/bin/sh', command, { timeoutMs: 20_000 });
   assert.equal(typeof run.session, 'number', 'the command ran in an audit session of its own');
-  await waitFor(() => alerts.some((a) => isT1049(a) && inSession(run.session)(a)), 5000, `an alert for '${command}' (ses ${run.session})`);
+  await waitFor(() => alerts.some((a) => isT1049(a) && inSession(run.session)(a)), 10_000, `an alert for '${command}' (ses ${run.session})`);
   return alerts.find((a) => isT1049(a) && inSession(run.session)(a))!;
 }
 
@@ -156,7 +156,7 @@ test('after the log is copied and truncated in place, commands still alert', asy
   const log = join(auditdDir, 'audit.log');
   copyFileSync(log, `${log}.copy`);
   truncateSync(log, 0);
-  await waitFor(() => stderr.includes('audit log truncated'), 5000, 'watch to notice the truncation');
+  await waitFor(() => stderr.includes('audit log truncated'), 10_000, 'watch to notice the truncation');
   await expectAlert('w > /dev/null');
 });
 

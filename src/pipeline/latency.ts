@@ -1,4 +1,9 @@
-/** A set of latency samples (ms) and their summary: count, median, 95th percentile, max. */
+/**
+ * Latency samples (ms) and their summary: count, median, 95th percentile,
+ * max. A long live run keeps a uniform random sample of at most
+ * MAX_SAMPLES values (reservoir sampling) for the quantiles, so memory stays
+ * bounded; count and max are exact.
+ */
 export interface LatencySummary {
   count: number;
   median_ms: number | null;
@@ -6,19 +11,31 @@ export interface LatencySummary {
   max_ms: number | null;
 }
 
+const MAX_SAMPLES = 10_000;
+
 export class LatencyStats {
   private readonly samples: number[] = [];
+  private seen = 0;
+  private max = -Infinity;
 
   add(ms: number): void {
-    if (Number.isFinite(ms)) this.samples.push(ms);
+    if (!Number.isFinite(ms)) return;
+    this.seen++;
+    if (ms > this.max) this.max = ms;
+    if (this.samples.length < MAX_SAMPLES) this.samples.push(ms);
+    else {
+      const j = Math.floor(Math.random() * this.seen);
+      if (j < MAX_SAMPLES) this.samples[j] = ms;
+    }
   }
 
   get count(): number {
-    return this.samples.length;
+    return this.seen;
   }
 
   summary(): LatencySummary {
-    return summarizeLatencies(this.samples);
+    const s = summarizeLatencies(this.samples);
+    return this.seen === 0 ? s : { ...s, count: this.seen, max_ms: Math.round(this.max) };
   }
 }
 
