@@ -34,7 +34,8 @@ kernel audit is unavailable), 2 on a usage error.
 The Atomic definitions are read from --atomics DIR (DIR/TECHNIQUE/TECHNIQUE.yaml,
 the layout of Atomic Red Team's atomics folder, or DIR/TECHNIQUE.yaml); without
 it from the shared corpus beside the repository (../shared/corpus/atomic).
-Vigil ships no copy of them.
+Vigil ships no copy of them. Their commands run as root, as written (like
+Invoke-AtomicTest): use definitions you trust.
 
   --atomics DIR         folder holding the Atomic Red Team definitions
   --no-atomics          run only Vigil's own steps
