@@ -85,7 +85,7 @@ export function followOnly(logFile: string): AuditDaemon {
  */
 export async function startPrivateAuditd(dir?: string): Promise<AuditDaemon> {
   const keep = dir !== undefined;
-  const home = dir ? resolve(dir) : mkdtempSync(join(tmpdir(), 'vigil-auditd-'));
+  const home = dir ? resolve(dir) : mkdtempSync(join(tmpdir(), 'vigil-sensor-auditd-'));
   mkdirSync(join(home, 'plugins.d'), { recursive: true, mode: 0o750 });
   const logFile = join(home, 'audit.log');
   writeFileSync(join(home, 'auditd.conf'), [
