@@ -18,7 +18,7 @@
  * and each scenario's MB/s over evtxexport's. Targets (issue #3): t1049 ≥ 20×, windows_all ≥ 5×.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { openSync, readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -13,9 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import type { Alert } from '../src/core/alert.js';
-import { CorrelationEngine } from '../src/correlate/engine.js';
+import { createHunt } from '../src/pipeline/create-hunt.js';
 import { loadRules } from '../src/cli/rule-loading.js';
-import { Hunt } from '../src/pipeline/hunt.js';
 import { discoverFiles } from '../src/sources/discover.js';
 import { CORPUS, REPO } from './dataset.js';
 
@@ -109,9 +108,7 @@ export async function huntT1049(platforms: readonly string[]): Promise<HuntResul
     const where = locate(a.source.file);
     alerts.push({ ...where, record: a.source.record, ruleId: a.rule.id ?? a.rule.title, title: a.rule.title, level: a.rule.level, correlation: a.correlation !== undefined });
   };
-  let hunt: Hunt | undefined;
-  const correlations = new CorrelationEngine(detector.correlations, { onAlert: (a) => hunt?.emitCorrelation(a) });
-  hunt = new Hunt(detector, { onAlert: keep, onError: (file, message, record) => errors.push(`${file}${record ? `:${record}` : ''}: ${message}`) }, true, correlations);
+  const { hunt } = createHunt(detector, { onAlert: keep, onError: (file, message, record) => errors.push(`${file}${record ? `:${record}` : ''}: ${message}`) });
 
   const paths = platforms.flatMap((p) => {
     const inputs = INPUTS[p];
