@@ -6,6 +6,7 @@
  * the same time (node --test runs files in parallel, and the audit rules and
  * the daemon are one per host), and a last-resort cleanup of Vigil's rules.
  */
+import { aptInstall } from './apt.js';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,12 +31,7 @@ export function prepareLiveAudit(): void {
   if (process.getuid?.() !== 0) throw new Error('the live audit tests need root: they load audit rules and run auditd (CI runs npm test as root)');
   const missing = [...new Set(NEEDED.filter(([cmd]) => !have(cmd)).map(([, pkg]) => pkg))];
   if (missing.length) {
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = (): boolean => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'ignore', env, timeout: 300_000 }).status === 0;
-    if (!install()) {
-      spawnSync('apt-get', ['update'], { stdio: 'ignore', env, timeout: 300_000 });
-      if (!install()) throw new Error(`apt-get install ${missing.join(' ')} failed`);
-    }
+    if (!aptInstall(missing)) throw new Error(`apt-get install ${missing.join(' ')} failed`);
     const still = NEEDED.filter(([cmd]) => !have(cmd)).map(([cmd]) => cmd);
     if (still.length) throw new Error(`still missing after apt-get install: ${still.join(', ')}`);
   }
