@@ -57,7 +57,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const rulePaths = listFlag(args, 'rules');
   const builtin = !args.flags.get('no-builtin');
   const placeholders = parsePlaceholders(listFlag(args, 'placeholder'));
-  const { detector, files: ruleFiles, errors: ruleErrors, notes } = loadRules(rulePaths, builtin, placeholders);
+  const { detector, documents, files: ruleFiles, errors: ruleErrors, notes } = loadRules(rulePaths, builtin, placeholders);
   for (const e of ruleErrors) process.stderr.write(`vigil: rule skipped: ${terminalSafe(e.describe())}\n`);
   for (const n of notes) log(`vigil: note: ${terminalSafe(n)}`);
 
@@ -88,7 +88,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const shared = await runFiles(hunt, inputs, {
     threads: threadsFlag === undefined ? undefined : Number(threadsFlag),
     minParallelBytes: threadsFlag === undefined ? undefined : 0,
-    rules: { paths: rulePaths, builtin, placeholders: [...placeholders] },
+    rules: { documents, placeholders: [...placeholders] },
     expectedRules: detector.rules.length,
   });
   hunt.finish();
