@@ -29,11 +29,12 @@
  * Also here, because it needs the same libevtx run: the malformed samples
  * (omerbenamram-evtx-samples) are recovered at least as well as libevtx does.
  */
+import { aptInstall } from './apt.js';
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { decodeEvtx } from '../src/sources/evtx/index.js';
 import { CORPUS, corpus, filesUnder } from './corpus.js';
 
@@ -50,12 +51,7 @@ function haveEvtxexport(): boolean {
 function ensureEvtxexport(): string | undefined {
   if (haveEvtxexport()) return undefined;
   if (process.getuid?.() !== 0) return 'evtxexport is missing and installing libevtx-utils needs root';
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = (): boolean => spawnSync('apt-get', ['install', '-y', 'libevtx-utils'], { stdio: 'ignore', env, timeout: 300_000 }).status === 0;
-  if (!install()) {
-    spawnSync('apt-get', ['update'], { stdio: 'ignore', env, timeout: 300_000 });
-    install();
-  }
+  aptInstall(['libevtx-utils']);
   if (!haveEvtxexport()) throw new Error('evtxexport missing and `apt-get install -y libevtx-utils` failed');
   return undefined;
 }

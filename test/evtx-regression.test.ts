@@ -19,7 +19,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { decodeEvtx } from '../src/sources/evtx/index.js';
 import { readJsonDocument } from '../src/sources/json-document.js';
 import { corpus, filesUnder } from './corpus.js';

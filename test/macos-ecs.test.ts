@@ -9,7 +9,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { normalizeObject, productOf } from '../src/normalize/index.js';
 import { windowsShapeOf } from '../src/normalize/windows-shapes.js';
 import type { FlatEvent } from '../src/normalize/flat-event.js';

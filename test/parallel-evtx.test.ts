@@ -21,7 +21,7 @@ const FILES = filesUnder(corpus('evtx'), '.evtx').map((path) => ({ path, size: s
 interface Outcome { alerts: string[]; errors: string[]; events: number; files: number; ranges: number; redone: number }
 
 async function hunt(threads: number, rangeChunks: number): Promise<Outcome> {
-  const { detector } = loadRules(RULES, true, new Map());
+  const { detector, documents } = loadRules(RULES, true, new Map());
   const out: Outcome = { alerts: [], errors: [], events: 0, files: 0, ranges: 0, redone: 0 };
   let h: Hunt | undefined;
   const corr = new CorrelationEngine(detector.correlations, { onAlert: (a) => h?.emitCorrelation(a) });
@@ -31,7 +31,7 @@ async function hunt(threads: number, rangeChunks: number): Promise<Outcome> {
   }, true, corr);
   const report = await runFiles(h, FILES, {
     threads, rangeChunks, minParallelBytes: 0,
-    rules: { paths: RULES, builtin: true, placeholders: [] },
+    rules: { documents, placeholders: [] },
     expectedRules: detector.rules.length,
   });
   h.finish();

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { Detector } from '../src/detect/engine.js';
 import { derivedPolicyFor } from '../src/normalize/index.js';

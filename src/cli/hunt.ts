@@ -1,11 +1,11 @@
 /** `vigil hunt PATH...`: run the rules over log files and folders, print alerts and a summary. */
-import { createWriteStream } from 'node:fs';
 import type { Alert } from '../core/alert.js';
 import { createHunt } from '../pipeline/create-hunt.js';
 import { runFiles } from '../pipeline/run-files.js';
 import { discoverFiles } from '../sources/discover.js';
 import { createAlertSink } from '../sinks/formats.js';
-import { ALERT_FORMATS, type AlertFormat, type TextOut } from '../sinks/sink.js';
+import { ALERT_FORMATS, type AlertFormat } from '../sinks/sink.js';
+import { textOut } from '../sinks/text-out.js';
 import { terminalSafe } from '../sinks/terminal-safe.js';
 import { listFlag, parseArgs, stringFlag, UsageError } from './args.js';
 import { Progress } from './progress.js';
@@ -57,7 +57,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const rulePaths = listFlag(args, 'rules');
   const builtin = !args.flags.get('no-builtin');
   const placeholders = parsePlaceholders(listFlag(args, 'placeholder'));
-  const { detector, files: ruleFiles, errors: ruleErrors, notes } = loadRules(rulePaths, builtin, placeholders);
+  const { detector, documents, files: ruleFiles, errors: ruleErrors, notes } = loadRules(rulePaths, builtin, placeholders);
   for (const e of ruleErrors) process.stderr.write(`vigil: rule skipped: ${terminalSafe(e.describe())}\n`);
   for (const n of notes) log(`vigil: note: ${terminalSafe(n)}`);
 
@@ -88,7 +88,7 @@ export async function huntCommand(argv: string[]): Promise<number> {
   const shared = await runFiles(hunt, inputs, {
     threads: threadsFlag === undefined ? undefined : Number(threadsFlag),
     minParallelBytes: threadsFlag === undefined ? undefined : 0,
-    rules: { paths: rulePaths, builtin, placeholders: [...placeholders] },
+    rules: { documents, placeholders: [...placeholders] },
     expectedRules: detector.rules.length,
   });
   hunt.finish();
@@ -117,18 +117,4 @@ export async function huntCommand(argv: string[]): Promise<number> {
     log(`  ${String(r.count).padStart(7)}  ${(r.level ?? '-').padEnd(13)} ${terminalSafe(r.title)} (${id})`);
   }
   return 0;
-}
-
-function textOut(path: string | undefined): TextOut {
-  if (!path) {
-    return {
-      write: (t) => void process.stdout.write(t),
-      end: () => new Promise((resolve) => process.stdout.write('', () => resolve())),
-    };
-  }
-  const stream = createWriteStream(path);
-  return {
-    write: (t) => void stream.write(t),
-    end: () => new Promise((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve()))),
-  };
 }

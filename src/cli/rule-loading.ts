@@ -13,6 +13,8 @@ export const BUILTIN_RULES = fileURLToPath(new URL('../../../rules', import.meta
 
 export interface RuleLoad {
   detector: Detector;
+  /** The documents the detector was built from (after legacy conversion): plain data, so a worker thread can build the same detector without reading the files again. */
+  documents: SigmaDocument[];
   files: number;
   errors: SigmaError[];
   /** How rules were read beyond the letter (legacy field names, legacy timeframes). */
@@ -30,6 +32,11 @@ export function parsePlaceholders(specs: readonly string[]): Map<string, string[
   return out;
 }
 
+/** A detector from documents loadRules produced (in a worker thread): the same rules, in the same order. */
+export function detectorFromDocuments(documents: SigmaDocument[], placeholders: Map<string, string[]>): Detector {
+  return new Detector(documents, { placeholders, derived: derivedPolicyFor });
+}
+
 export function loadRules(paths: readonly string[], builtin: boolean, placeholders: Map<string, string[]>): RuleLoad {
   const all = [...(builtin && existsSync(BUILTIN_RULES) ? [BUILTIN_RULES] : []), ...paths];
   const files = findRuleFiles(all);
@@ -41,8 +48,8 @@ export function loadRules(paths: readonly string[], builtin: boolean, placeholde
     errors.push(...loaded.errors);
   }
   const prepared = prepareRuleSet(docs);
-  const detector = new Detector(prepared.documents, { placeholders, derived: derivedPolicyFor });
+  const detector = detectorFromDocuments(prepared.documents, placeholders);
   errors.push(...detector.errors);
   const notes = prepared.notes.map((n) => `${n.file ? n.file + ': ' : ''}rule '${n.rule}': ${n.message}`);
-  return { detector, files: files.length, errors, notes };
+  return { detector, documents: prepared.documents, files: files.length, errors, notes };
 }

@@ -22,7 +22,7 @@ import type { SigmaCorrelation } from '../sigma/model.js';
 import { createWindow, type WindowState } from './windows.js';
 import { compileThreshold, type Threshold } from './condition.js';
 import { TimeHeap } from './time-heap.js';
-import type { ContributingEvent, CorrelationAlert, CorrelationInput } from './types.js';
+import type { CorrelationAlert, CorrelationInput } from './types.js';
 
 export interface CorrelationOptions {
   onAlert(alert: CorrelationAlert): void;

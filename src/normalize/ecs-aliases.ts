@@ -7,9 +7,12 @@
  */
 import type { FlatEvent } from './flat-event.js';
 
-type Pairs = readonly (readonly [sigma: string, ecs: string])[];
+/** Sigma name ← ECS dotted name. */
+export type EcsPairs = readonly (readonly [sigma: string, ecs: string])[];
+type Pairs = EcsPairs;
 
-const PROCESS: Pairs = [
+/** The process fields every ECS producer (Winlogbeat, Elastic Endpoint on any OS) names alike. */
+export const ECS_PROCESS: EcsPairs = [
   ['Image', 'process.executable'],
   ['CommandLine', 'process.command_line'],
   ['ProcessId', 'process.pid'],
@@ -19,14 +22,10 @@ const PROCESS: Pairs = [
   ['ParentCommandLine', 'process.parent.command_line'],
   ['ParentProcessId', 'process.parent.pid'],
   ['ParentProcessGuid', 'process.parent.entity_id'],
-  ['OriginalFileName', 'process.pe.original_file_name'],
-  ['Description', 'process.pe.description'],
-  ['Product', 'process.pe.product'],
-  ['Company', 'process.pe.company'],
-  ['FileVersion', 'process.pe.file_version'],
 ];
 
-const NETWORK: Pairs = [
+/** The connection fields of ECS network events. */
+export const ECS_NETWORK: EcsPairs = [
   ['SourceIp', 'source.ip'],
   ['SourcePort', 'source.port'],
   ['SourceHostname', 'source.domain'],
@@ -35,6 +34,18 @@ const NETWORK: Pairs = [
   ['DestinationHostname', 'destination.domain'],
   ['Protocol', 'network.transport'],
 ];
+
+/** Windows adds the PE metadata Sysmon reports. */
+const PROCESS: Pairs = [
+  ...ECS_PROCESS,
+  ['OriginalFileName', 'process.pe.original_file_name'],
+  ['Description', 'process.pe.description'],
+  ['Product', 'process.pe.product'],
+  ['Company', 'process.pe.company'],
+  ['FileVersion', 'process.pe.file_version'],
+];
+
+const NETWORK: Pairs = ECS_NETWORK;
 
 const FILE_CATEGORIES = new Set([
   'file_event', 'file_change', 'file_delete', 'file_delete_detected', 'create_stream_hash',

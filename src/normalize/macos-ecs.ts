@@ -16,6 +16,7 @@
  * Fields take SigmaHQ's macOS names (tests/logsource.json); the whole
  * document also stays under its dotted ECS names.
  */
+import { ECS_NETWORK, ECS_PROCESS, type EcsPairs } from './ecs-aliases.js';
 import type { FlatEvent } from './flat-event.js';
 import { flattenInto } from './flat-event.js';
 import { joinArgv } from './argv.js';
@@ -32,30 +33,9 @@ export function isEcsMacos(doc: JsonRecord): boolean {
   return [os['type'], os['family'], os['platform']].some((v) => typeof v === 'string' && MACOS_NAMES.has(v.toLowerCase()));
 }
 
-type Pairs = readonly (readonly [sigma: string, ecs: string])[];
-
-const PROCESS: Pairs = [
-  ['Image', 'process.executable'],
-  ['CommandLine', 'process.command_line'],
-  ['ProcessId', 'process.pid'],
-  ['ProcessGuid', 'process.entity_id'],
-  ['CurrentDirectory', 'process.working_directory'],
-  ['ParentImage', 'process.parent.executable'],
-  ['ParentCommandLine', 'process.parent.command_line'],
-  ['ParentProcessId', 'process.parent.pid'],
-  ['ParentProcessGuid', 'process.parent.entity_id'],
-  ['User', 'user.name'],
-];
-
-const NETWORK: Pairs = [
-  ['SourceIp', 'source.ip'],
-  ['SourcePort', 'source.port'],
-  ['SourceHostname', 'source.domain'],
-  ['DestinationIp', 'destination.ip'],
-  ['DestinationPort', 'destination.port'],
-  ['DestinationHostname', 'destination.domain'],
-  ['Protocol', 'network.transport'],
-];
+/** Elastic Endpoint on macOS names the user plainly (no domain). */
+const PROCESS: EcsPairs = [...ECS_PROCESS, ['User', 'user.name']];
+const NETWORK = ECS_NETWORK;
 
 export const MACOS_ECS: LogShape = {
   name: 'macos-ecs',

@@ -12,11 +12,19 @@ export interface WiredHunt {
   correlations?: CorrelationEngine;
 }
 
-export function createHunt(detector: Detector, cb: HuntCallbacks, prefilter = true): WiredHunt {
+export interface HuntWiring {
+  /** false: every line parsed, every rule run (to measure or check the prefilter). */
+  prefilter?: boolean;
+  /** How late (ms of event time) a match may arrive and still be ordered (live sources). */
+  toleranceMs?: number;
+}
+
+export function createHunt(detector: Detector, cb: HuntCallbacks, wiring: HuntWiring | boolean = {}): WiredHunt {
+  const w = typeof wiring === 'boolean' ? { prefilter: wiring } : wiring;
   let hunt: Hunt | undefined;
   const correlations = detector.correlations.length
-    ? new CorrelationEngine(detector.correlations, { onAlert: (a) => hunt?.emitCorrelation(a) })
+    ? new CorrelationEngine(detector.correlations, { onAlert: (a) => hunt?.emitCorrelation(a), toleranceMs: w.toleranceMs })
     : undefined;
-  hunt = new Hunt(detector, cb, prefilter, correlations);
+  hunt = new Hunt(detector, cb, w.prefilter ?? true, correlations);
   return { hunt, correlations };
 }

@@ -6,11 +6,15 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { RemoteResult } from './hunt.js';
+import type { SigmaDocument } from '../sigma/model.js';
 
-/** How a worker loads the same rules as the main thread (same order, so the same rule set). */
+/**
+ * How a worker builds the same rules as the main thread: the documents the
+ * main thread loaded (plain data, cloned into the worker: no file is read or
+ * YAML parsed again), in the same order, so the same rule set.
+ */
 export interface RuleSpec {
-  paths: string[];
-  builtin: boolean;
+  documents: SigmaDocument[];
   placeholders: [string, string[]][];
 }
 

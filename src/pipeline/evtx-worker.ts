@@ -1,6 +1,6 @@
 /**
- * A worker thread's side of parallel EVTX hunting: it loads the same rules as
- * the main thread, then decodes, normalizes and evaluates the chunk ranges it
+ * A worker thread's side of parallel EVTX hunting: it builds the same rules as
+ * the main thread (from the documents the main thread loaded), then decodes, normalizes and evaluates the chunk ranges it
  * is sent, and posts back what it found. Correlations stay in the main thread
  * (they need every file's matches in time order); this side only looks up
  * the fields they read, with a CorrelationEngine used for nothing else.
@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Alert } from '../core/alert.js';
 import { CorrelationEngine } from '../correlate/engine.js';
 import type { CorrelationInput } from '../correlate/types.js';
-import { loadRules } from '../cli/rule-loading.js';
+import { detectorFromDocuments } from '../cli/rule-loading.js';
 import { Hunt, type CorrelationTarget, type RemoteResult } from './hunt.js';
 import type { RuleSpec, WorkerJob, WorkerReply } from './evtx-pool.js';
 
@@ -20,7 +20,7 @@ const spec = workerData as RuleSpec;
 const port = parentPort;
 if (!port) throw new Error('evtx-worker runs only as a worker thread');
 
-const { detector } = loadRules(spec.paths, spec.builtin, new Map(spec.placeholders));
+const detector = detectorFromDocuments(spec.documents, new Map(spec.placeholders));
 let current: RemoteResult = fresh();
 
 const engine = detector.correlations.length ? new CorrelationEngine(detector.correlations, { onAlert: () => undefined }) : undefined;

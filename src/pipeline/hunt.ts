@@ -122,7 +122,8 @@ export class Hunt {
   /**
    * Chunk slots [first, end) of one EVTX file (a worker's share); counts
    * events but not the file. False when the range cannot be decoded alone
-   * (see readEvtxRange): nothing of it was evaluated.
+   * (see readEvtxRange): whatever it reported and counted must then be
+   * discarded by the caller (the worker posts it as incomplete).
    */
   runEvtxRange(path: string, first: number, end: number): boolean {
     return !readEvtxRangeRecords(path, first, end, this.sinkFor(path)).incomplete;

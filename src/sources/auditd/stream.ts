@@ -9,7 +9,7 @@
  * Blank lines and `#` comment lines (annotated test logs) are skipped.
  */
 import { EventAssembler, type AssembledOutput, type AssemblerLimits } from './assembler.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter } from '../line-splitter.js';
 import { AuditLineError, parseRecord } from './record.js';
 
 /** The kernel caps a record near 9 KiB; ENRICHED adds names. Far longer is not an audit record. */
@@ -27,7 +27,7 @@ export class AuditdStream {
     this.assembler = new EventAssembler(out, limits);
     this.splitter = new LineSplitter(
       {
-        line: (text, n) => this.line(text, n),
+        line: (buf, start, end, n) => this.line(buf.toString('utf8', start, end), n),
         oversized: (n, max) => out.error(`line ${n} is longer than ${max} bytes; skipped`, n),
       },
       maxLine,

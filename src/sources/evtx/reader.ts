@@ -291,8 +291,9 @@ export interface RangeOutcome {
   stats: EvtxStats;
   /**
    * Records of this range need a template only another range of the file
-   * defines (a damaged chunk): the range cannot be decoded on its own, and
-   * nothing was handed to the sink for them. Decode the whole file instead.
+   * defines (a damaged chunk): the range cannot be decoded on its own. What
+   * the sink received for it must be discarded and the whole file decoded
+   * instead.
    */
   incomplete: boolean;
 }
@@ -302,16 +303,13 @@ export interface RangeOutcome {
  * worker's share of a file. Chunks are self-contained (own string and
  * template tables), so ranges decode independently, except records of a
  * damaged chunk that borrow a template from another chunk: then the range
- * says `incomplete` and the caller decodes the file as a whole. Header
- * problems are reported by the range that starts at slot 0 only.
+ * says `incomplete`. Records go to the sink as they are decoded (holding a
+ * range's records back costs more in garbage collection than the decoding);
+ * the caller buffers its own results and drops them for an incomplete range.
+ * Header problems are reported by the range that starts at slot 0 only.
  */
 export function readEvtxRange(path: string, first: number, end: number, sink: EvtxSink): RangeOutcome {
-  // Held back until the range is known to be complete, then replayed in order.
-  const held: (() => void)[] = [];
-  const d = new EvtxDecoder({
-    record: (event, id, offset) => held.push(() => sink.record(event, id, offset)),
-    error: (m, o, id) => held.push(() => sink.error(m, o, id)),
-  });
+  const d = new EvtxDecoder(sink);
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -338,11 +336,10 @@ export function readEvtxRange(path: string, first: number, end: number, sink: Ev
     if (d.waiting > 0) return { stats: d.stats, incomplete: true };
   } catch (e) {
     d.stats.errors++;
-    held.push(() => sink.error(`read failed: ${(e as Error).message}`, 0));
+    sink.error(`read failed: ${(e as Error).message}`, 0);
   } finally {
     closeSync(fd);
   }
-  for (const f of held) f();
   return { stats: d.stats, incomplete: false };
 }
 

@@ -1,10 +1,14 @@
 /**
- * Bytes as they arrive → whole lines with their 1-based numbers. A line
- * longer than maxLine is dropped (reported once) and never buffered whole,
- * so one endless line cannot exhaust memory.
+ * Bytes as they arrive → whole lines with their 1-based numbers, for every
+ * line-oriented text log (auditd, Zeek TSV; a live tail pushes bytes in as
+ * the file grows). A line longer than maxLine is dropped (reported once) and
+ * never buffered whole, so one endless line cannot exhaust memory. Nothing
+ * is trimmed but the CR of a CRLF: in a tab-separated log a leading blank is
+ * data.
  */
 export interface LineOutput {
-  line(text: string, lineNo: number): void;
+  /** One line in buf[start, end) without its line break. */
+  line(buf: Buffer, start: number, end: number, lineNo: number): void;
   oversized(lineNo: number, maxLine: number): void;
 }
 
@@ -28,7 +32,7 @@ export class LineSplitter {
     for (;;) {
       const nl = chunk.indexOf(10, start);
       if (nl < 0) break;
-      this.finishLine(chunk.subarray(start, nl));
+      this.finishLine(chunk, start, nl);
       start = nl + 1;
     }
     if (start < chunk.length) this.keep(chunk.subarray(start));
@@ -36,7 +40,7 @@ export class LineSplitter {
 
   /** End of input: a last line without newline still counts. */
   end(): void {
-    if (this.carryBytes > 0 || this.skipping) this.finishLine(Buffer.alloc(0));
+    if (this.carryBytes > 0 || this.skipping) this.finishLine(Buffer.alloc(0), 0, 0);
   }
 
   private keep(piece: Buffer): void {
@@ -52,24 +56,27 @@ export class LineSplitter {
     this.carryBytes += piece.length;
   }
 
-  private finishLine(tail: Buffer): void {
+  /** The line ending at chunk[end] (its last piece is chunk[start, end)). */
+  private finishLine(chunk: Buffer, start: number, end: number): void {
     this.lineNo++;
-    if (this.skipping || this.carryBytes + tail.length > this.maxLine) {
+    if (this.skipping || this.carryBytes + (end - start) > this.maxLine) {
       this.skipping = false;
       this.carry = [];
       this.carryBytes = 0;
       this.out.oversized(this.lineNo, this.maxLine);
       return;
     }
-    let buf = tail;
+    let buf = chunk;
     if (this.carryBytes > 0) {
-      this.carry.push(tail);
+      // Only a line straddling two chunks is copied whole.
+      this.carry.push(chunk.subarray(start, end));
       buf = Buffer.concat(this.carry);
+      start = 0;
+      end = buf.length;
       this.carry = [];
       this.carryBytes = 0;
     }
-    let end = buf.length;
-    if (end > 0 && buf[end - 1] === 13) end--; // CRLF
-    this.out.line(buf.toString('utf8', 0, end), this.lineNo);
+    if (end > start && buf[end - 1] === 13) end--; // CRLF
+    this.out.line(buf, start, end, this.lineNo);
   }
 }
