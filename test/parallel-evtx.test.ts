@@ -30,7 +30,7 @@ async function hunt(threads: number, rangeChunks: number): Promise<Outcome> {
     onError: (file, message, record) => void out.errors.push(`${file}:${record ?? ''}: ${message}`),
   }, true, corr);
   const report = await runFiles(h, FILES, {
-    threads, rangeChunks, minParallelBytes: 0,
+    threads, rangeChunks, minParallelBytes: 0, minParallelFileBytes: 0,
     rules: { documents, placeholders: [] },
     expectedRules: detector.rules.length,
   });

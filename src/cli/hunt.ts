@@ -26,9 +26,9 @@ event-time order.
   --out FILE            write alerts to FILE instead of stdout
   --store FILE          SQLite store for this hunt and its alerts (default .vigil/vigil.db)
   --no-store            do not record the hunt in a store
-  --threads N           worker threads decoding .evtx files in parallel (default: one per
-                        CPU; 1 = none; used when the .evtx input totals 16 MiB or more,
-                        or whenever N is given explicitly)
+  --threads N           worker threads decoding .evtx files of 1 MiB or more in parallel,
+                        in ranges of chunks (default: one per CPU; 1 = none; used when
+                        such files total 16 MiB or more, or whenever N is given)
   --no-progress         no progress bar
   --quiet               no summary on stderr
 `;
