@@ -295,7 +295,7 @@ export class Detector {
    * False when none of them (and no needle-less rule) can match.
    */
   markForLogsource(ls: EventLogsource, raw: Uint8Array, start: number, end: number): boolean {
-    const group = this.rulesFor(ls);
+    const group = this.rulesForHint(ls);
     if (group.length === 0) return false;
     this.markForGroup(group, raw, start, end);
     if (this.marked.length > 0) return true;
@@ -305,11 +305,23 @@ export class Detector {
 
   /** Whether any rule's logsource admits events of this logsource. */
   admitsAny(ls: EventLogsource): boolean {
-    return this.rulesFor(ls).length > 0;
+    return this.rulesForHint(ls).length > 0;
   }
 
   private forLogsource(ev: SigmaEvent): number[] {
     return this.rulesFor(ev.logsource);
+  }
+
+  /** Rule groups by logsource object, for hints (logsourceHint gives one shared object per logsource). */
+  private readonly byHintObject = new WeakMap<EventLogsource, number[]>();
+
+  private rulesForHint(ls: EventLogsource): number[] {
+    let list = this.byHintObject.get(ls);
+    if (list === undefined) {
+      list = this.rulesFor(ls);
+      this.byHintObject.set(ls, list);
+    }
+    return list;
   }
 
   /** Rule indexes whose logsource admits the event's, cached per distinct logsource. */

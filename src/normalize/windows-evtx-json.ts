@@ -30,7 +30,29 @@ export function evtxLogsourceHint(event: JsonRecord): EventLogsource {
   const service = serviceOf(typeof channel === 'string' ? channel : undefined, typeof provider === 'string' ? provider : undefined);
   const rawId = nodeText(sys['EventID']);
   const id = typeof rawId === 'number' ? rawId : typeof rawId === 'string' && /^\d+$/.test(rawId) ? Number(rawId) : undefined;
-  return { product: 'windows', service, categories: service && id !== undefined ? possibleCategories(service, id) : [] };
+  return hintFor(service, service === undefined ? undefined : id);
+}
+
+/**
+ * One hint object per (service, EventID), made once: a log holds a handful of
+ * kinds of events, and a shared object lets the detector find its rule group
+ * by identity instead of building a key per record.
+ */
+const hints = new Map<string | undefined, Map<number | undefined, EventLogsource>>();
+
+function hintFor(service: string | undefined, id: number | undefined): EventLogsource {
+  let byId = hints.get(service);
+  if (byId === undefined) {
+    byId = new Map();
+    hints.set(service, byId);
+  }
+  let h = byId.get(id);
+  if (h === undefined) {
+    h = { product: 'windows', service, categories: service && id !== undefined ? possibleCategories(service, id) : [] };
+    // Bounded: EventIDs are 16-bit, services a fixed table.
+    if (byId.size < 65536) byId.set(id, h);
+  }
+  return h;
 }
 
 export function extractEvtxJson(ev: FlatEvent, event: JsonRecord): void {

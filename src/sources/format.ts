@@ -10,7 +10,7 @@
  *   [node=… ]type=… msg=audit( … → Linux audit log (auditd/, RAW or ENRICHED)
  *   '<' praudit's XML prolog or records → FreeBSD/OpenBSM audit trail (praudit/sniff.ts)
  */
-import { openSync, readSync, closeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { looksLikePrauditXml } from './praudit/sniff.js';
 import { looksLikeAuditd } from './auditd/sniff.js';
 import { eventListOf } from './json-document.js';
@@ -50,8 +50,10 @@ export function isGzip(head: Buffer): boolean {
 export function readHead(path: string, bytes = 65536): Buffer {
   const fd = openSync(path, 'r');
   try {
-    const buf = Buffer.alloc(bytes);
-    const n = readSync(fd, buf, 0, bytes, 0);
+    const st = fstatSync(fd);
+    // A regular file: no more than it holds (hunts over folders of small logs read one head per file).
+    const buf = Buffer.allocUnsafe(st.isFile() ? Math.min(bytes, st.size) : bytes);
+    const n = buf.length ? readSync(fd, buf, 0, buf.length, 0) : 0;
     return buf.subarray(0, n);
   } finally {
     closeSync(fd);

@@ -261,7 +261,8 @@ export async function readEvtxFile(path: string, sink: EvtxSink, opts: ReadOptio
     const head = Buffer.alloc(Math.min(FILE_HEADER_SIZE, size));
     readFully(fd, head, 0);
     d.header(head, size);
-    const batch = Buffer.allocUnsafe(BATCH_CHUNKS * CHUNK_SIZE);
+    // A small file needs no full batch buffer (hunts over folders of small logs allocate one per file).
+    const batch = Buffer.allocUnsafe(Math.max(CHUNK_SIZE, Math.min(BATCH_CHUNKS * CHUNK_SIZE, size - FILE_HEADER_SIZE)));
     let index = 0;
     for (let off = FILE_HEADER_SIZE; off < size; off += BATCH_CHUNKS * CHUNK_SIZE) {
       const n = readFully(fd, batch.subarray(0, Math.min(batch.length, size - off)), off);
