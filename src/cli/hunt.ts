@@ -27,8 +27,9 @@ event-time order.
   --store FILE          SQLite store for this hunt and its alerts (default .vigil/vigil.db)
   --no-store            do not record the hunt in a store
   --threads N           worker threads decoding .evtx files of 1 MiB or more in parallel,
-                        in ranges of chunks (default: one per CPU; 1 = none; used when
-                        such files total 16 MiB or more, or whenever N is given)
+                        in ranges of chunks (default: one per CPU but one, so none on a
+                        2-CPU machine; 1 = none; used when such files total 16 MiB or
+                        more, or whenever N is given)
   --no-progress         no progress bar
   --quiet               no summary on stderr
 `;
