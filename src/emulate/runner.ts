@@ -58,16 +58,8 @@ export interface StepAlert {
   command_line?: string;
 }
 
-export interface StepResult {
-  id: string;
-  source: 'atomic' | 'vigil';
-  name: string;
-  guid?: string;
-  platforms: string[];
-  executor: string;
-  command: string;
-  applicable: boolean;
-  reason?: string;
+/** A planned step's identity as reported, with what running it showed. */
+export interface StepResult extends Pick<PlannedStep, 'id' | 'source' | 'name' | 'guid' | 'platforms' | 'executor' | 'command' | 'applicable' | 'reason'> {
   log_sources?: string[];
   unknown_inputs?: string[];
   prereqs?: { description: string; command: string; met: boolean; exit_code: number | null; get_prereq_command?: string }[];
