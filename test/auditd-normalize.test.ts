@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { Detector } from '../src/detect/engine.js';
-import { derivedPolicyFor, normalizeObject } from '../src/normalize/index.js';
+import { derivedPolicyFor, eventHost, normalizeObject } from '../src/normalize/index.js';
 import type { FlatEvent } from '../src/normalize/flat-event.js';
 import { Hunt } from '../src/pipeline/hunt.js';
 import { readLogFile } from '../src/sources/read-file.js';
@@ -77,6 +77,19 @@ describe('raw auditd and LAUREL JSON of the same input normalize alike', () => {
     assert.deepEqual(raw.obj.EXECVE.ARGV, laurel.obj.EXECVE.ARGV);
     assert.equal(raw.obj.CWD.cwd, laurel.obj.CWD.cwd);
     assert.equal(raw.obj.SYSCALL.exe, laurel.obj.SYSCALL.exe);
+  });
+});
+
+describe('auditd alert host', () => {
+  it("is node= only: a login record's hostname= is the remote peer (audit-ubuntu16.log, sshd from 72.83.230.100)", async () => {
+    const all = await readObjects(corpus('auditd/elastic-go-libaudit/auparse/testdata/audit-ubuntu16.log'));
+    const login = all.find(({ obj }) => obj.ID === '1492810797.778:12651');
+    assert.ok(login, 'the USER_LOGIN event of serial 12651');
+    const ev = normalizeObject(login.obj);
+    assert.equal(text(ev, 'hostname'), '72.83.230.100'); // the field stays for rules
+    assert.equal(eventHost(ev), undefined); // no node= in this log: the host is unknown, not the peer
+    const [{ obj }] = await readObjects(join(LAUREL, 'record-execve.txt'));
+    assert.equal(eventHost(normalizeObject(obj)), 'work'); // node=work
   });
 });
 

@@ -30,6 +30,8 @@ function toIso(v: unknown): string | undefined {
 }
 
 export function eventHost(ev: FlatEvent): string | undefined {
+  // An audit record's own hostname= is the remote peer of a login (or '?'), not this host: only node= (host.name) names it.
+  if (ev.logsource.product === 'linux' && ev.logsource.service === 'auditd') return ev.text('host.name');
   return ev.text('Computer', 'host.name', 'Hostname', 'host.hostname', 'agent.hostname', 'ComputerName', 'hostname');
 }
 
