@@ -16,8 +16,11 @@ export const HUNT_HELP = `vigil hunt PATH... [options]
 
 Runs Sigma rules over log files and folders (recursive). Formats are
 detected per file: Windows .evtx, JSON lines, a JSON array, one or several
-JSON documents, Zeek TSV logs, or .gz of those. Correlation rules run over all files in
-event-time order.
+JSON documents, Linux audit logs (auditd RAW/ENRICHED), FreeBSD/OpenBSM
+praudit -x XML, Zeek TSV logs, or .gz of those. JSON events are read as
+Windows (evtx_dump, Winlogbeat/ECS, OTRF), macOS (Elastic Endpoint, eslogger),
+LAUREL, CloudTrail, Azure Activity Log, GCP audit or Zeek events by their
+shape. Correlation rules run over all files in event-time order.
 
   --rules PATH          add rule files or folders (repeatable)
   --no-builtin          do not load the built-in T1049 pack
