@@ -13,6 +13,8 @@ import type { FlatEvent } from './flat-event.js';
  * of the wrong type is reported on the event (ev.complain) naming `where`;
  * scalar elements still count (as text) so a stray number hides nothing.
  */
+const MAX_ARG_COMPLAINTS = 5;
+
 export function joinArgv(ev: FlatEvent, args: unknown, where: string): string | undefined {
   if (args === undefined || args === null) return undefined;
   if (!Array.isArray(args)) {
@@ -20,15 +22,21 @@ export function joinArgv(ev: FlatEvent, args: unknown, where: string): string | 
     return undefined;
   }
   const parts: string[] = [];
+  let complaints = 0;
+  // One problem per bad argument, up to a few: a hostile argv of millions must not become millions of errors.
+  const complain = (message: string): void => {
+    if (++complaints <= MAX_ARG_COMPLAINTS) ev.complain(message);
+  };
   for (let i = 0; i < args.length; i++) {
     const a: unknown = args[i];
     if (typeof a === 'string') parts.push(a);
-    else if (a !== null && typeof a === 'object') ev.complain(`${where}[${i}] is ${describe(a)}, expected a string; left out of CommandLine`);
+    else if (a !== null && typeof a === 'object') complain(`${where}[${i}] is ${describe(a)}, expected a string; left out of CommandLine`);
     else {
-      ev.complain(`${where}[${i}] is ${describe(a)}, expected a string`);
+      complain(`${where}[${i}] is ${describe(a)}, expected a string`);
       parts.push(a === null ? '' : String(a));
     }
   }
+  if (complaints > MAX_ARG_COMPLAINTS) ev.complain(`${where}: ${complaints - MAX_ARG_COMPLAINTS} more arguments of the wrong type`);
   return parts.length ? parts.join(' ') : undefined;
 }
 

@@ -62,11 +62,21 @@ export function argvOf(rec: JsonRecord | undefined): Scalar[] | undefined {
  */
 export function rawAuditFields(records: readonly TypedRecord[], execArgv: readonly Scalar[] | undefined): Map<string, Scalar[]> {
   const fields = new Map<string, Scalar[]>();
+  // Values seen per key, as text: distinctness in constant time (a hostile record may hold thousands).
+  const seen = new Map<string, Set<string>>();
   const add = (key: string, v: Scalar): void => {
     const k = key.toLowerCase();
     let list = fields.get(k);
-    if (!list) fields.set(k, (list = []));
-    if (!list.some((x) => String(x) === String(v))) list.push(v);
+    let texts = seen.get(k);
+    if (!list || !texts) {
+      fields.set(k, (list = []));
+      seen.set(k, (texts = new Set()));
+    }
+    const t = String(v);
+    if (!texts.has(t)) {
+      texts.add(t);
+      list.push(v);
+    }
   };
   const addRecord = (type: string, rec: JsonRecord): void => {
     for (const key of Object.keys(rec)) {

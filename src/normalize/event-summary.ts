@@ -1,6 +1,9 @@
 /** The when / where / who of an event, for alert output; each undefined when unknown. */
 import type { FlatEvent } from './flat-event.js';
 
+/** The largest time a Date can hold, in ms either side of the epoch. */
+export const MAX_DATE_MS = 8.64e15;
+
 /** Names that carry an absolute time, most specific first. */
 const TIME_FIELDS = ['TimeCreated', '@timestamp', 'timestamp', 'eventTime', 'time', 'ts', 'eventTimestamp', 'TimeGenerated'];
 
@@ -26,7 +29,8 @@ function toIso(v: unknown): string | undefined {
   } else {
     return undefined;
   }
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+  // Date covers ±8.64e15 ms; beyond that toISOString throws (a hostile `ts`).
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : undefined;
 }
 
 export function eventHost(ev: FlatEvent): string | undefined {

@@ -13,12 +13,14 @@ import type { EventLogsource, FieldValue, Scalar, SigmaEvent } from '../core/eve
  */
 const lowerNames = new Map<string, string>();
 const MAX_CACHED_NAMES = 20000;
+/** Only names of a plausible length are kept: the cache lives as long as the process. */
+const MAX_CACHED_NAME_LENGTH = 256;
 
 function lowerName(name: string): string {
   let l = lowerNames.get(name);
   if (l === undefined) {
     l = name.toLowerCase();
-    if (lowerNames.size < MAX_CACHED_NAMES) lowerNames.set(name, l);
+    if (lowerNames.size < MAX_CACHED_NAMES && name.length <= MAX_CACHED_NAME_LENGTH) lowerNames.set(name, l);
   }
   return l;
 }
@@ -81,6 +83,9 @@ export class FlatEvent implements SigmaEvent {
  * arrays (a rule matches if any element matches); arrays of objects are
  * flattened with their index ("a.0.b") and also without it ("a.b", as list).
  */
+/** Longer keys are no field name a rule could mean; they are reported and left out. */
+export const MAX_KEY_LENGTH = 1024;
+
 export function flattenInto(ev: FlatEvent, value: unknown, prefix: string, depth = 0): void {
   if (depth > 32) return;
   if (value === null || typeof value !== 'object') {
@@ -100,6 +105,11 @@ export function flattenInto(ev: FlatEvent, value: unknown, prefix: string, depth
   const keys = Object.keys(obj);
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
+    if (k.length > MAX_KEY_LENGTH) {
+      // Every field below it would be named by it: a hostile megabyte key over many leaves is gigabytes of names.
+      ev.complain(`a key of ${k.length} characters${prefix ? ` under ${prefix.slice(0, 80)}` : ''}; left out`);
+      continue;
+    }
     flattenInto(ev, obj[k], prefix ? `${prefix}.${k}` : k, depth + 1);
   }
 }

@@ -14,6 +14,7 @@ import type { FlatEvent } from './flat-event.js';
 import { flattenInto } from './flat-event.js';
 import type { LogShape } from './shapes.js';
 import { isRecord, type JsonRecord } from './xml-json.js';
+import { MAX_DATE_MS } from './event-summary.js';
 import { argvOf, rawAuditFields, recordsOf, recordTypes } from './auditd-records.js';
 import { isSuccessfulExec, setProcessFields } from './auditd-process.js';
 
@@ -50,5 +51,5 @@ function isoTime(id: string): string | undefined {
   const m = AUDIT_ID.exec(id);
   if (!m) return undefined;
   const ms = Number(m[1]) * 1000 + Number(m[2].padEnd(3, '0').slice(0, 3));
-  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? new Date(ms).toISOString() : undefined;
 }

@@ -164,12 +164,17 @@ export class Hunt {
           this.error(file, `invalid JSON: ${(e as Error).message}`, record);
           return;
         }
-        this.evaluate(obj, file, record);
+        this.evaluateSafely(obj, file, record);
       },
       object: (obj, record) => {
         this.stats.events++;
-        if (!this.admitObject(obj)) return;
-        this.evaluate(obj, file, record);
+        try {
+          if (!this.admitObject(obj)) return;
+        } catch (e) {
+          this.error(file, `record could not be evaluated: ${(e as Error).message}`, record);
+          return;
+        }
+        this.evaluateSafely(obj, file, record);
       },
       error: (message, record) => this.error(file, message, record),
     };
@@ -190,6 +195,19 @@ export class Hunt {
     if (!this.detector.admitsAny(hint)) return false;
     const text = Buffer.from(JSON.stringify(obj));
     return this.prefilter.admitWithLogsource(hint, text, 0, text.length);
+  }
+
+  /**
+   * One record that breaks something downstream (a value no code path
+   * expected) is reported with its number; the file's other records still
+   * go through. Without this, the exception would end the file's reader.
+   */
+  private evaluateSafely(obj: unknown, file: string, record: number): void {
+    try {
+      this.evaluate(obj, file, record);
+    } catch (e) {
+      this.error(file, `record could not be evaluated: ${(e as Error).message}`, record);
+    }
   }
 
   private evaluate(obj: unknown, file: string, record: number): void {

@@ -68,12 +68,15 @@ function assemble(records: readonly LineRecord[], problem: (message: string, lin
     const obj = record.type === 'PROCTITLE' ? proctitle(lr, problem) : fieldsOf(lr, problem);
     if (record.type === 'SYSCALL') addNames(obj);
     if (SINGLE.has(record.type)) {
-      if (event[record.type] !== undefined) problem(`a second ${record.type} record in event ${event.ID}; ignored`, lr.line);
+      if (Object.hasOwn(event, record.type)) problem(`a second ${record.type} record in event ${event.ID}; ignored`, lr.line);
       else event[record.type] = obj;
     } else {
-      const list = (event[record.type] as AuditRecordJson[] | undefined) ?? [];
+      // Own members only: a record typed `constructor` or `__proto__` must not meet Object.prototype.
+      const prev = Object.hasOwn(event, record.type) ? event[record.type] : undefined;
+      const list = Array.isArray(prev) ? (prev as AuditRecordJson[]) : [];
       list.push(obj);
-      event[record.type] = list;
+      if (record.type === '__proto__') Object.defineProperty(event, record.type, { value: list, enumerable: true, writable: true, configurable: true });
+      else event[record.type] = list;
     }
   }
   if (execve.length > 0) event.EXECVE = mergeExecve(execve, event.ID, problem);

@@ -1,7 +1,7 @@
 /**
  * Whether a file's first bytes are an audit log: the first line that is
- * neither blank nor a `#` comment starts like a record,
- * `[node=HOST ]type=TYPE msg=audit(`.
+ * neither blank, a `#` comment nor an `ausearch` separator (`----`,
+ * `time->…`) starts like a record, `[node=HOST ]type=TYPE msg=audit(`.
  */
 const RECORD_START = /^(?:node=[^ \n]* )?type=[^ \n]+ msg=audit\(\d/;
 
@@ -13,8 +13,13 @@ export function looksLikeAuditd(head: Buffer): boolean {
     if (nl < 0) nl = text.length;
     const line = text.slice(pos, nl).trim();
     pos = nl + 1;
-    if (line === '' || line.startsWith('#')) continue;
+    if (isNoise(line)) continue;
     return RECORD_START.test(line);
   }
   return false;
+}
+
+/** Lines that carry no record: blank, `#` comments, and the separators `ausearch` prints between events. */
+export function isNoise(trimmed: string): boolean {
+  return trimmed === '' || trimmed.startsWith('#') || trimmed === '----' || trimmed.startsWith('time->');
 }

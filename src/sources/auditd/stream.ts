@@ -6,7 +6,8 @@
  *   write(bytes) ─▶ LineSplitter ─▶ parseRecord ─▶ EventAssembler ─▶ out.event(obj, firstLine)
  *                                        └─ not a record / damaged value ─▶ out.error(message, line)
  *
- * Blank lines and `#` comment lines (annotated test logs) are skipped.
+ * Blank lines, `#` comment lines (annotated test logs) and the separators
+ * `ausearch` prints between events (`----`, `time->…`) are skipped.
  */
 import { EventAssembler, type AssembledOutput, type AssemblerLimits } from './assembler.js';
 import { LineSplitter } from '../line-splitter.js';
@@ -43,7 +44,8 @@ export class AuditdStream {
   line(text: string, lineNo: number, now = Date.now()): void {
     // Trimmed only when it has to be: most lines start with "type=" or "node=".
     const t = text.charCodeAt(0) === 0x74 || text.charCodeAt(0) === 0x6e ? text : text.trim();
-    if (t === '' || t.charCodeAt(0) === 0x23) return; // blank, or a # comment
+    // blank, a # comment, or an ausearch separator ('----', 'time->…')
+    if (t === '' || t.charCodeAt(0) === 0x23 || t === '----' || (t.charCodeAt(0) === 0x74 && t.startsWith('time->'))) return;
     let parsed;
     try {
       parsed = parseRecord(t);

@@ -89,7 +89,9 @@ export function parseRecord(text: string, start: number, limit = text.length): P
     if (ARG_LISTS.has(name)) {
       const list = c.args(name, problems);
       const prev = record[name];
-      record[name] = Array.isArray(prev) ? [...(prev as string[]), ...list] : list;
+      // Appended in place: re-copying the list for each repeated element would be quadratic.
+      if (Array.isArray(prev)) for (const a of list) (prev as string[]).push(a);
+      else record[name] = list;
       continue;
     }
     const at = c.i;

@@ -28,9 +28,11 @@ export function decodeEntities(s: string, problems: DecodeProblem[], base = 0): 
   let out = '';
   let from = 0;
   for (let i = s.indexOf('&'); i >= 0; i = s.indexOf('&', i + 1)) {
-    const semi = s.indexOf(';', i + 1);
-    if (semi < 0 || semi - i > MAX_REF) continue;
-    const body = s.slice(i + 1, semi);
+    // Look no further than a reference can be long: an unbounded search per '&' is quadratic.
+    const semi = s.slice(i + 1, i + 1 + MAX_REF).indexOf(';');
+    if (semi < 0) continue;
+    const semiAt = i + 1 + semi;
+    const body = s.slice(i + 1, semiAt);
     if (!/^(#[0-9A-Za-z]*|[A-Za-z][A-Za-z0-9]*)$/.test(body)) continue;
     let ch: string | undefined;
     if (body[0] === '#') {
@@ -44,8 +46,8 @@ export function decodeEntities(s: string, problems: DecodeProblem[], base = 0): 
       continue;
     }
     out += s.slice(from, i) + ch;
-    from = semi + 1;
-    i = semi;
+    from = semiAt + 1;
+    i = semiAt;
   }
   return out + s.slice(from);
 }
