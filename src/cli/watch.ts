@@ -115,16 +115,20 @@ export async function watchCommand(argv: string[]): Promise<number> {
       if (timer) clearTimeout(timer);
       process.removeListener('SIGINT', onSignal);
       process.removeListener('SIGTERM', onSignal);
+      process.removeListener('SIGHUP', onSignal);
       resolve();
     };
     const onSignal = (): void => {
       // A second signal while cleaning up ends at once; the exit handler still removes our rules.
       process.once('SIGINT', () => process.exit(130));
       process.once('SIGTERM', () => process.exit(143));
+      process.once('SIGHUP', () => process.exit(129));
       done();
     };
+    // SIGHUP too: a dropped SSH session must not leave the audit rules behind.
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
+    process.once('SIGHUP', onSignal);
     if (duration !== undefined) timer = setTimeout(done, duration * 1000);
   });
 

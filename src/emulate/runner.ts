@@ -194,11 +194,21 @@ export async function runEmulation(opts: EmulateOptions): Promise<EmulationRepor
 
   const results: StepResult[] = [];
   let stopReport;
+  // Death by a signal skips 'finally' and Node's 'exit' event alike: turn it into an exit, so
+  // the sensor's exit handler removes the audit rules and stops the auditd it started.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    rmSync(work, { recursive: true, force: true });
+    process.exit(128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGINT' ? 2 : 15));
+  };
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const sig of signals) process.once(sig, onSignal);
   try {
     for (const step of steps) results.push(await runStep(step));
   } finally {
     live.finish();
+    // Still under the signal handlers: a Ctrl-C while stopping ends in the exit handler's cleanup.
     stopReport = await sensor.stop();
+    for (const sig of signals) process.removeListener(sig, onSignal);
     rmSync(work, { recursive: true, force: true });
   }
 

@@ -123,9 +123,11 @@ export async function startPrivateAuditd(dir?: string): Promise<AuditDaemon> {
       child.unref();
       let stopped = false;
       const stopNow = (): void => {
-        if (stopped) return;
-        stopped = true;
-        try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+        // Also after stop() began (a signal while it waits for the daemon): the folder must still go.
+        if (!stopped) {
+          stopped = true;
+          try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+        }
         cleanupDir();
       };
       return {
