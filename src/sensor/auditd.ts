@@ -5,7 +5,7 @@
  * stops by PID when done.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants as fsConstants, existsSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { auditDaemonPid, AuditUnavailableError } from './auditctl.js';
@@ -83,9 +83,41 @@ export function followOnly(logFile: string): AuditDaemon {
  * nothing suspended or mailed when the disk fills. `dir` given: the log
  * stays there; otherwise a temporary folder, removed on stop.
  */
+/**
+ * A folder given for the private auditd is written by root (its
+ * configuration, the daemon's output, the log): it must be root's alone, or
+ * another user could plant links there that turn those writes against any
+ * file. Missing folders are created (0700).
+ */
+function checkPrivateDir(home: string): void {
+  if (!existsSync(home)) {
+    mkdirSync(home, { recursive: true, mode: 0o700 });
+    return;
+  }
+  const st = lstatSync(home);
+  if (!st.isDirectory()) throw new AuditUnavailableError(`--audit-dir ${home} is not a folder (a link is not accepted)`);
+  if (st.uid !== 0 || (st.mode & 0o022) !== 0) {
+    throw new AuditUnavailableError(`--audit-dir ${home} must belong to root and be writable by root only (it holds files root writes)`);
+  }
+  for (const name of ['auditd.conf', 'auditd.out', 'audit.log', 'plugins.d']) {
+    const p = join(home, name);
+    if (isLink(p)) throw new AuditUnavailableError(`${p} is a symbolic link; refusing to write through it`);
+  }
+}
+
+/** lstat, not exists: a dangling link does not "exist" but would still be written through. */
+function isLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 export async function startPrivateAuditd(dir?: string): Promise<AuditDaemon> {
   const keep = dir !== undefined;
   const home = dir ? resolve(dir) : mkdtempSync(join(tmpdir(), 'vigil-sensor-auditd-'));
+  if (dir) checkPrivateDir(home);
   mkdirSync(join(home, 'plugins.d'), { recursive: true, mode: 0o750 });
   const logFile = join(home, 'audit.log');
   writeFileSync(join(home, 'auditd.conf'), [
@@ -94,7 +126,8 @@ export async function startPrivateAuditd(dir?: string): Promise<AuditDaemon> {
     'admin_space_left = 8', 'admin_space_left_action = IGNORE', 'disk_full_action = IGNORE', 'disk_error_action = IGNORE',
     `plugin_dir = ${join(home, 'plugins.d')}`, 'end_of_event_timeout = 2', '',
   ].join('\n'), { mode: 0o640 });
-  const outFd = openSync(join(home, 'auditd.out'), 'a');
+  // O_NOFOLLOW: as root, never append through a link someone else left there.
+  const outFd = openSync(join(home, 'auditd.out'), fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_APPEND | fsConstants.O_NOFOLLOW, 0o640);
   let child: ChildProcess;
   try {
     // Detached: a Ctrl-C at the terminal reaches Vigil, which then stops auditd itself after removing its rules.
