@@ -21,6 +21,10 @@ import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { decodeEvtx, EvtxDecoder, type EvtxSink } from '../src/sources/evtx/index.js';
 import { corpus } from './corpus.js';
+import { EvtxFormatError } from '../src/sources/evtx/errors.js';
+import type { JsonTextSink } from '../src/core/json-text.js';
+
+const IGNORE_TEXT: JsonTextSink = { utf16String: () => undefined, string: () => undefined, constants: () => undefined, literal: () => undefined, wants: () => true };
 
 const TOTAL_CASES = 120_000;
 const SEED = 0x5eed1049;
@@ -91,6 +95,16 @@ function runFuzz(job: Job): Report {
       if (!Number.isFinite(recordId) || offset < 0 || offset >= limit) throw new Error(`record offset ${offset} outside the data`);
       if (checkJson) JSON.stringify(event);
     },
+    // The view of a record before decoding (what `vigil hunt` reads first) sees the same damage.
+    gate(raw) {
+      try {
+        raw.identity();
+        raw.scanValues(IGNORE_TEXT);
+      } catch (e) {
+        if (!(e instanceof EvtxFormatError)) report.failures.push(`unexpected exception in the record view: ${(e as Error).stack ?? e}`);
+      }
+      return true;
+    },
     error(message, offset) {
       report.problems++;
       if (!(offset >= 0 && offset <= limit)) throw new Error(`problem offset ${offset} outside the data: ${message}`);
@@ -125,7 +139,8 @@ function runFuzz(job: Job): Report {
         limit = offset + cut;
         // The decoder reports file offsets: give the chunk a place in a file.
         const d = new EvtxDecoder({
-          record: (e, id, off) => sink.record(e, id, off),
+          record: (e, id, off, judged) => sink.record(e, id, off, judged),
+          gate: (raw) => sink.gate!(raw),
           error: (m, off, id) => sink.error(m, off, id),
         });
         d.chunk(scratch.subarray(0, cut), offset, index);

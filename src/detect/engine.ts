@@ -21,6 +21,8 @@ import { NeedleScanner } from './prefilter.js';
 import { formulaHolds, ruleFormula, type Formula } from './needle-formula.js';
 import { GroupScanner, groupNeedleIds } from './group-scanner.js';
 import { CHUNK_FILTER_MAX_NEEDLES, ChunkFilter } from './chunk-filter.js';
+import { JsonTextScan } from './json-text-scan.js';
+import type { JsonTextSink } from '../core/json-text.js';
 
 export interface DetectorOptions extends CompileOptions {
   /**
@@ -156,8 +158,11 @@ export class Detector {
   markCandidates(raw: Uint8Array, start: number, end: number): boolean {
     this.nextGeneration();
     this.scanner!.scan(raw, start, end, this.onNeedle);
-    // A trigger hit is necessary, not sufficient: drop rules whose whole
-    // precondition fails on this line.
+    return this.pruneByFormulas();
+  }
+
+  /** A trigger hit is necessary, not sufficient: drops marked rules whose whole precondition fails on this text. */
+  private pruneByFormulas(): boolean {
     const marked = this.marked;
     const seen = this.seen;
     const gen = this.generation;
@@ -215,13 +220,18 @@ export class Detector {
     this.deferredEnd = end;
   }
 
-  private markForGroup(group: readonly number[], raw: Uint8Array, start: number, end: number): void {
+  private groupScanner(group: readonly number[]): GroupScanner | null {
     let gs = this.groupScanners.get(group);
     if (gs === undefined) {
       const ids = groupNeedleIds(group, (r) => this.triggers[r]);
       gs = ids === null ? null : new GroupScanner(ids, this.needleTexts);
       this.groupScanners.set(group, gs);
     }
+    return gs;
+  }
+
+  private markForGroup(group: readonly number[], raw: Uint8Array, start: number, end: number): void {
+    const gs = this.groupScanner(group);
     if (gs === null) {
       this.markCandidates(raw, start, end);
       return;
@@ -298,6 +308,36 @@ export class Detector {
     const group = this.rulesForHint(ls);
     if (group.length === 0) return false;
     this.markForGroup(group, raw, start, end);
+    if (this.marked.length > 0) return true;
+    for (const idx of group) if (this.isNeedleless(idx)) return true;
+    return false;
+  }
+
+  private readonly textScan = new JsonTextScan();
+
+  /**
+   * markForLogsource for an event whose JSON text comes value by value (an
+   * EVTX record read from its buffers): `feed` hands each value to the sink,
+   * or returns false when it cannot — then nothing stays marked and the
+   * answer is undefined (the caller builds the text instead).
+   */
+  markValuesForLogsource(ls: EventLogsource, feed: (sink: JsonTextSink) => boolean): boolean | undefined {
+    const group = this.rulesForHint(ls);
+    if (group.length === 0) return false;
+    const gs = this.groupScanner(group);
+    this.nextGeneration();
+    const scan = this.textScan;
+    if (gs === null) scan.reset(this.scanner!, this.onNeedle);
+    else scan.reset(gs.needles, gs.begin(this.onNeedle));
+    if (!feed(scan)) {
+      this.nextGeneration();
+      return undefined;
+    }
+    if (scan.escaped) {
+      this.markAll();
+      return true;
+    }
+    if (gs === null) this.pruneByFormulas();
     if (this.marked.length > 0) return true;
     for (const idx of group) if (this.isNeedleless(idx)) return true;
     return false;

@@ -26,6 +26,17 @@ export class GroupScanner {
     this.scanner = new NeedleScanner(ids.map((id) => needles[id]));
   }
 
+  /** The group's automaton, to be fed piecewise (NeedleScanner's feed methods) with the callback begin() returns. */
+  get needles(): NeedleScanner {
+    return this.scanner;
+  }
+
+  /** The callback that turns the automaton's local needle ids into global ones for onHit. */
+  begin(onHit: (id: number) => void): (local: number) => void {
+    this.onGlobal = onHit;
+    return this.onLocal;
+  }
+
   /** Calls onHit(global needle id) for each occurrence in buf[start, end). */
   scan(buf: Uint8Array, start: number, end: number, onHit: (id: number) => void): void {
     this.onGlobal = onHit;

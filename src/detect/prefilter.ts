@@ -7,6 +7,14 @@
  * Bytes that occur in no needle share one class, so the table stays small;
  * A–Z fold onto a–z. One table lookup per byte, no allocation per line.
  */
+/** JSON.stringify's two-character escapes of control characters: the letter after the backslash, or 0 for \u00XX. */
+const SHORT_ESCAPE = new Uint8Array(0x20);
+SHORT_ESCAPE[0x08] = 0x62; // \b
+SHORT_ESCAPE[0x09] = 0x74; // \t
+SHORT_ESCAPE[0x0a] = 0x6e; // \n
+SHORT_ESCAPE[0x0c] = 0x66; // \f
+SHORT_ESCAPE[0x0d] = 0x72; // \r
+
 export class NeedleScanner {
   private readonly classOf = new Uint8Array(256);
   private readonly nClasses: number;
@@ -18,10 +26,15 @@ export class NeedleScanner {
   private readonly outIds: Int32Array;
   private readonly outNext: Int32Array;
   readonly needleCount: number;
+  private scratch = Buffer.allocUnsafe(256);
+  /** Each needle's bytes (lower-case), and mayOccurIn's answers. */
+  private readonly needleBytes: readonly Buffer[];
+  private readonly alphabets = new Map<string, boolean>();
 
   constructor(needles: readonly string[]) {
     this.needleCount = needles.length;
     const bytesOf = needles.map((n) => Buffer.from(n.toLowerCase(), 'utf8'));
+    this.needleBytes = bytesOf;
     // Byte classes: 0 = any byte that no needle uses. All non-ASCII bytes
     // share one class: a needle then matches any non-ASCII text of the same
     // byte length where it has non-ASCII (more hits, never fewer, so still
@@ -138,6 +151,102 @@ export class NeedleScanner {
       }
     }
     return hit;
+  }
+
+  /**
+   * Whether some needle could occur in the JSON text of a value made of
+   * these characters (and its quotes; none of them needs an escape): each of
+   * its bytes is one of them, compared without case. Remembered per
+   * alphabet (a handful are asked).
+   */
+  mayOccurIn(alphabet: string): boolean {
+    let answer = this.alphabets.get(alphabet);
+    if (answer === undefined) {
+      const allowed = new Set(Buffer.from(alphabet.toLowerCase() + '"', 'utf8'));
+      answer = this.needleBytes.some((n) => n.every((b) => allowed.has(b)));
+      this.alphabets.set(alphabet, answer);
+    }
+    return answer;
+  }
+
+  /** The state before any text, for the feed methods. */
+  get initial(): number {
+    return this.start;
+  }
+
+  /**
+   * Feeds, from state `s`, the JSON string literal of the UTF-16LE text in
+   * buf[start, end): the bytes JSON.stringify and UTF-8 would write (quotes,
+   * two-character escapes; non-ASCII as its UTF-8 byte count, those bytes
+   * sharing one class). Returns the state after it, or -1 where JSON.stringify
+   * would write a \u escape (a control character, a lone surrogate): such
+   * text bypasses byte needles, so the caller must not judge it by them.
+   */
+  feedUtf16Json(buf: Uint8Array, start: number, end: number, s: number, onHit: (id: number) => void): number {
+    const next = this.next;
+    const cls = this.classOf;
+    const thr = this.outThreshold;
+    const high = cls[0x80];
+    const backslash = cls[0x5c];
+    s = next[s + cls[0x22]];
+    if (s >= thr) this.emit(s, onHit);
+    for (let i = start; i + 1 < end; i += 2) {
+      const u = buf[i] | (buf[i + 1] << 8);
+      if (u < 0x80) {
+        let c = u;
+        if (u < 0x20 || u === 0x22 || u === 0x5c) {
+          if (u < 0x20) {
+            c = SHORT_ESCAPE[u];
+            if (c === 0) return -1;
+          }
+          s = next[s + backslash];
+          if (s >= thr) this.emit(s, onHit);
+        }
+        s = next[s + cls[c]];
+        if (s >= thr) this.emit(s, onHit);
+        continue;
+      }
+      let bytes = 3;
+      if (u < 0x800) bytes = 2;
+      else if (u >= 0xd800 && u <= 0xdfff) {
+        if (u >= 0xdc00 || i + 3 >= end) return -1;
+        const lo = buf[i + 2] | (buf[i + 3] << 8);
+        if (lo < 0xdc00 || lo > 0xdfff) return -1;
+        i += 2;
+        bytes = 4;
+      }
+      for (; bytes > 0; bytes--) {
+        s = next[s + high];
+        if (s >= thr) this.emit(s, onHit);
+      }
+    }
+    s = next[s + cls[0x22]];
+    if (s >= thr) this.emit(s, onHit);
+    return s;
+  }
+
+  /** feedUtf16Json for a JS string (copied out as UTF-16LE: one scanning loop to get right, not two). */
+  feedStringJson(text: string, s: number, onHit: (id: number) => void): number {
+    if (this.scratch.length < text.length * 2) this.scratch = Buffer.allocUnsafe(Math.max(256, text.length * 4));
+    const n = this.scratch.write(text, 0, 'utf16le');
+    return this.feedUtf16Json(this.scratch, 0, n, s, onHit);
+  }
+
+  /** Feeds ASCII text as it is (a number, true, false, null, punctuation) from state `s`; returns the state after it. */
+  feedLiteral(text: string, s: number, onHit: (id: number) => void): number {
+    const next = this.next;
+    const cls = this.classOf;
+    const thr = this.outThreshold;
+    for (let i = 0; i < text.length; i++) {
+      const u = text.charCodeAt(i);
+      s = next[s + cls[u < 0x80 ? u : 0x80]];
+      if (s >= thr) this.emit(s, onHit);
+    }
+    return s;
+  }
+
+  private emit(s: number, onHit: (id: number) => void): void {
+    for (let o = this.outHead[s / this.nClasses]; o !== -1; o = this.outNext[o]) onHit(this.outIds[o]);
   }
 
   /** True if any needle occurs (stops at the first). */

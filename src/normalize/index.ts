@@ -8,6 +8,7 @@ import { normalizeWindows, windowsShapeOf } from './windows-shapes.js';
 import { isRecord } from './xml-json.js';
 import { shapeOf } from './shapes.js';
 import { evtxEventNode, evtxLogsourceHint } from './windows-evtx-json.js';
+export { systemLogsourceHint } from './windows-evtx-json.js';
 import type { EventLogsource } from '../core/event.js';
 
 export { FlatEvent } from './flat-event.js';

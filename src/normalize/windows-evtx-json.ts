@@ -24,7 +24,11 @@ export function evtxEventNode(obj: JsonRecord): JsonRecord | undefined {
  * included): lets a caller skip building events no rule could apply to.
  */
 export function evtxLogsourceHint(event: JsonRecord): EventLogsource {
-  const sys = event['System'] as JsonRecord;
+  return systemLogsourceHint(event['System'] as JsonRecord);
+}
+
+/** evtxLogsourceHint from the System element alone (only its Channel, Provider and EventID are read). */
+export function systemLogsourceHint(sys: JsonRecord): EventLogsource {
   const channel = nodeText(sys['Channel']);
   const provider = attr(sys['Provider'], 'Name');
   const service = serviceOf(typeof channel === 'string' ? channel : undefined, typeof provider === 'string' ? provider : undefined);

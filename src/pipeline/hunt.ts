@@ -7,20 +7,22 @@
  *                                             ▼
  *   JSON.parse ─▶ productOf: no marked rule for it? skip ─▶ normalizeObject ─▶ Detector.matchMarked ─▶ onAlert
  *
- *   decoded EVTX record ─▶ logsourceHint: no rule for it? skip ─▶ JSON text ─▶ LinePrefilter.admit ─▶ (as above)
+ *   EVTX record, undecoded ─▶ gateEvtx: Provider/EventID/Channel → no rule for it? skip
+ *                           └▶ needle scan over its values' text → none? skip ─▶ decode ─▶ normalizeObject ─▶ …
+ *   decoded EVTX record the gate could not judge ─▶ logsourceHint ─▶ JSON text ─▶ LinePrefilter.admit ─▶ (as above)
  */
 import type { Alert } from '../core/alert.js';
 import type { CompiledRule } from '../detect/compile-rule.js';
 import type { Detector } from '../detect/engine.js';
-import { eventHost, eventTime, eventUser, logsourceHint, normalizeObject, productOf } from '../normalize/index.js';
+import { eventHost, eventTime, eventUser, logsourceHint, normalizeObject, productOf, systemLogsourceHint } from '../normalize/index.js';
 import type { FlatEvent } from '../normalize/flat-event.js';
 import type { RecordSink } from '../sources/records.js';
 import { NOT_A_LOG, readLogFile } from '../sources/read-file.js';
 import { LinePrefilter } from '../detect/line-prefilter.js';
 import type { CorrelationEngine } from '../correlate/engine.js';
 import type { CorrelationAlert, CorrelationInput } from '../correlate/types.js';
-import { readEvtxRangeRecords } from '../sources/evtx/index.js';
-import type { FieldValue } from '../core/event.js';
+import { readEvtxRangeRecords, type RawEvtxRecord } from '../sources/evtx/index.js';
+import type { EventLogsource, FieldValue } from '../core/event.js';
 
 export interface HuntStats {
   files: number;
@@ -166,8 +168,12 @@ export class Hunt {
         }
         this.evaluateSafely(obj, file, record);
       },
-      object: (obj, record) => {
+      object: (obj, record, judged) => {
         this.stats.events++;
+        if (judged === true && this.premarked) {
+          this.evaluateSafely(obj, file, record);
+          return;
+        }
         try {
           if (!this.admitObject(obj)) return;
         } catch (e) {
@@ -177,7 +183,45 @@ export class Hunt {
         this.evaluateSafely(obj, file, record);
       },
       error: (message, record) => this.error(file, message, record),
+      evtxGate: (raw) => this.gateEvtx(raw),
     };
+  }
+
+  /** Logsources by identity object (the EVTX reader hands the same object to records whose identity repeats). */
+  private readonly hints = new WeakMap<object, EventLogsource>();
+  /** Whether the EVTX gate marked the rules of the record about to be decoded (see object()). */
+  private premarked = false;
+
+  /**
+   * An EVTX record before it is decoded: its logsource from Provider, EventID
+   * and Channel alone (no rule for it: skipped), then the needle scan over its
+   * values' JSON text straight from the chunk (no needle: skipped). Same
+   * answers as admitObject on the decoded record, without decoding the
+   * records no rule can use. True, without marks, when the record cannot be
+   * judged this way (admitObject then judges it decoded).
+   */
+  private gateEvtx(raw: RawEvtxRecord): boolean {
+    this.premarked = false;
+    if (!this.prefilterOn) return true;
+    const sys = raw.identity();
+    if (sys === undefined) return true;
+    let hint = this.hints.get(sys);
+    if (hint === undefined) {
+      hint = systemLogsourceHint(sys);
+      this.hints.set(sys, hint);
+    }
+    if (!this.detector.admitsAny(hint)) {
+      this.stats.events++;
+      return false;
+    }
+    const verdict = this.detector.markValuesForLogsource(hint, (sink) => raw.scanValues(sink));
+    if (verdict === undefined) return true;
+    if (!verdict) {
+      this.stats.events++;
+      return false;
+    }
+    this.premarked = true;
+    return true;
   }
 
   /**

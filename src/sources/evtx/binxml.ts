@@ -78,6 +78,35 @@ const IN_PROGRESS: Template = { offset: -1, nodes: [] };
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
+/**
+ * A template instance seen without decoding its values: the template, and
+ * where the value descriptors (size 16, type 8, pad 8 each) and the values lie
+ * in the chunk. Every value lies inside the record (checked).
+ */
+export interface InstanceView {
+  readonly template: Template;
+  readonly count: number;
+  readonly descriptors: number;
+  readonly values: number;
+  readonly end: number;
+}
+
+/**
+ * For a record fragment that is exactly [FragmentHeader,] TemplateInstance,
+ * [EOF] (what Windows writes): its instance, values left undecoded. Null for
+ * any other shape (the caller decodes the record in full). Damage throws as
+ * parseFragment throws.
+ */
+export function viewFragment(t: ChunkTables, start: number, end: number, budget: Budget): InstanceView | null {
+  const b = t.buf;
+  // Records start with a fragment header; nested BinXML values mostly do not.
+  const at = start < end && b[start] === 0x0f ? start + 4 : start;
+  if (at >= end || (b[at] & 0xbf) !== 0x0c) return null;
+  const p = new Parser(t, at, end, budget, 0, true);
+  const view = p.instanceView();
+  return p.atFragmentEnd() ? view : null;
+}
+
 /** Parses the BinXML in chunk[start, end) (a record's event data or a nested value). */
 export function parseFragment(t: ChunkTables, start: number, end: number, budget: Budget, depth = 0): Node[] {
   return new Parser(t, start, end, budget, depth, true).content(false);
@@ -325,6 +354,22 @@ class Parser {
    * data: value count, (size 16, type 8, pad 8) descriptors, the values.
    */
   private instance(): InstanceNode {
+    const v = this.instanceView();
+    const b = this.b;
+    const values: Value[] = new Array(v.count);
+    const nested = (s: number, e: number): BinXmlValue =>
+      new BinXmlValue(new Parser(this.t, s, e, this.budget, this.depth + 1, true).content(false));
+    let vp = v.values;
+    for (let i = 0; i < v.count; i++) {
+      const size = b.readUInt16LE(v.descriptors + 4 * i);
+      values[i] = decodeValue(b, vp, size, b[v.descriptors + 4 * i + 2], nested);
+      vp += size;
+    }
+    return { k: INSTANCE, template: v.template, values };
+  }
+
+  /** The instance at pos: its template and where its values lie (bounds checked), values not decoded; moves past it. */
+  instanceView(): InstanceView {
     const b = this.b;
     const at = this.pos;
     this.need(10);
@@ -345,18 +390,19 @@ class Parser {
     if (count * 4 > this.end - this.pos) throw new EvtxFormatError(`template instance at ${hex(at)} claims ${count} values`, at);
     const desc = this.pos;
     let vp = desc + count * 4;
-    const values: Value[] = new Array(count);
-    const nested = (s: number, e: number): BinXmlValue =>
-      new BinXmlValue(new Parser(this.t, s, e, this.budget, this.depth + 1, true).content(false));
+    const values = vp;
     for (let i = 0; i < count; i++) {
       const size = b.readUInt16LE(desc + 4 * i);
-      const type = b[desc + 4 * i + 2];
       if (vp + size > this.end) throw new EvtxFormatError(`value ${i} of template instance at ${hex(at)} runs past the data`, vp);
-      values[i] = decodeValue(b, vp, size, type, nested);
       vp += size;
     }
     this.pos = vp;
-    return { k: INSTANCE, template, values };
+    return { template, count, descriptors: desc, values, end: vp };
+  }
+
+  /** Whether the fragment ends here (end-of-fragment token or no data left; content() ignores what follows the token). */
+  atFragmentEnd(): boolean {
+    return this.pos >= this.end || this.b[this.pos] === 0x00;
   }
 
   /**

@@ -7,12 +7,14 @@
  *   binxml.ts       BinXML tokens → node tree         values.ts  substitution value types
  *   time.ts         FILETIME / SYSTEMTIME text        render.ts  record → evtx_dump-shaped object
  *   reader.ts       file → chunks → records, with recovery and error reporting
+ *   record-view.ts  a record before decoding: who wrote it, its values' text (for skipping it)
  *
  * This module connects the reader to the pipeline's RecordSink.
  */
 import type { RecordSink } from '../records.js';
 import { decodeEvtx, readEvtxFile, readEvtxRange, type EvtxSink, type EvtxStats, type RangeOutcome } from './reader.js';
 
+export { RawEvtxRecord } from './record-view.js';
 export { chunkSlots, decodeEvtx, readEvtxFile, EvtxDecoder, type EvtxSink, type EvtxStats, type RangeOutcome } from './reader.js';
 
 /** Decompressed EVTX (from .gz) is decoded in memory; beyond this it is refused. */
@@ -52,9 +54,11 @@ export function readEvtxRangeRecords(path: string, first: number, end: number, s
 }
 
 function toEvtxSink(sink: RecordSink): EvtxSink {
+  const gate = sink.evtxGate;
   return {
-    record: (event, recordId) => sink.object(event, eventRecordId(event) ?? recordId),
+    record: (event, recordId, _offset, judged) => sink.object(event, eventRecordId(event) ?? recordId, judged),
     error: (message, offset, recordId) => sink.error(message, recordId, offset),
+    gate: gate ? (r) => gate.call(sink, r) : undefined,
   };
 }
 

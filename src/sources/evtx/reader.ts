@@ -19,7 +19,8 @@
  * Every problem reaches `sink.error` with its file offset; nothing is thrown.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { Budget, parseFragment } from './binxml.js';
+import { Budget, parseFragment, viewFragment } from './binxml.js';
+import { RawEvtxRecord } from './record-view.js';
 import {
   CHUNK_HEADER_SIZE, CHUNK_SIZE, computeHeaderChecksum, computeRecordsChecksum, findRecord, isZero,
   parseChunkHeader, recordSizeAt,
@@ -30,8 +31,18 @@ import { renderRecord, type JsonObject } from './render.js';
 import { ChunkTables, type Template } from './tables.js';
 
 export interface EvtxSink {
-  /** One decoded record: `recordId` is its EventRecordID, `offset` its file offset. */
-  record(event: JsonObject, recordId: number, offset: number): void;
+  /**
+   * One decoded record: `recordId` is its EventRecordID, `offset` its file
+   * offset; `judged` when gate() was asked about it (and said yes).
+   */
+  record(event: JsonObject, recordId: number, offset: number, judged: boolean): void;
+  /**
+   * Optional: asked about each record before it is decoded, when its layout
+   * allows (see record-view.ts); false skips the record — it counts as read,
+   * and is not decoded. Framing, template and value bounds are checked before
+   * the question; damage inside a skipped record's values goes unreported.
+   */
+  gate?(record: RawEvtxRecord): boolean;
   /** A problem; `offset` is a file offset. Reading continues. */
   error(message: string, offset: number, recordId?: number): void;
 }
@@ -62,6 +73,8 @@ export class EvtxDecoder {
   private readonly templates = new Map<number, Template>();
   private readonly deferred: Deferred[] = [];
   private deferredHere: Deferred | null = null;
+  /** The record the gate is asked about (one object, re-pointed per record). */
+  private readonly raw = new RawEvtxRecord();
 
   constructor(private readonly sink: EvtxSink) {}
 
@@ -180,6 +193,24 @@ export class EvtxDecoder {
 
   private decodeRecord(buf: Buffer, tables: ChunkTables, pos: number, size: number, fileOffset: number, where: string, canWait: boolean): void {
     const id = u64(buf, pos + 8);
+    let judged = false;
+    if (this.sink.gate) {
+      try {
+        this.budget.reset();
+        const view = viewFragment(tables, pos + 24, pos + size - 4, this.budget);
+        if (view !== null) {
+          this.raw.set(tables, view, this.budget);
+          if (!this.sink.gate(this.raw)) {
+            this.stats.records++;
+            return;
+          }
+          judged = true;
+        }
+      } catch {
+        // Decoded in full below, which reports whatever is wrong.
+        judged = false;
+      }
+    }
     let event: JsonObject;
     try {
       this.budget.reset();
@@ -193,7 +224,7 @@ export class EvtxDecoder {
       return;
     }
     this.stats.records++;
-    this.sink.record(event, id, fileOffset + pos);
+    this.sink.record(event, id, fileOffset + pos, judged);
   }
 
   /** Keeps the record for finish(); false when too many chunks wait already. */
@@ -249,6 +280,7 @@ const BATCH_CHUNKS = 16;
 export async function readEvtxFile(path: string, sink: EvtxSink, opts: ReadOptions = {}): Promise<EvtxStats> {
   const d = new EvtxDecoder(sink);
   let fd: number;
+  let batch: Buffer | undefined;
   try {
     fd = openSync(path, 'r');
   } catch (e) {
@@ -261,8 +293,7 @@ export async function readEvtxFile(path: string, sink: EvtxSink, opts: ReadOptio
     const head = Buffer.alloc(Math.min(FILE_HEADER_SIZE, size));
     readFully(fd, head, 0);
     d.header(head, size);
-    // A small file needs no full batch buffer (hunts over folders of small logs allocate one per file).
-    const batch = Buffer.allocUnsafe(Math.max(CHUNK_SIZE, Math.min(BATCH_CHUNKS * CHUNK_SIZE, size - FILE_HEADER_SIZE)));
+    batch = takeBatch();
     let index = 0;
     for (let off = FILE_HEADER_SIZE; off < size; off += BATCH_CHUNKS * CHUNK_SIZE) {
       const n = readFully(fd, batch.subarray(0, Math.min(batch.length, size - off)), off);
@@ -279,8 +310,20 @@ export async function readEvtxFile(path: string, sink: EvtxSink, opts: ReadOptio
     sink.error(`read failed: ${(e as Error).message}`, 0);
   } finally {
     closeSync(fd);
+    if (batch) freeBatches.push(batch);
   }
   return d.stats;
+}
+
+/**
+ * Batch buffers are reused from file to file: a fresh megabyte per file costs
+ * more in page faults and garbage collection than decoding a small file.
+ * Files read at the same time each take their own.
+ */
+const freeBatches: Buffer[] = [];
+
+function takeBatch(): Buffer {
+  return freeBatches.pop() ?? Buffer.allocUnsafeSlow(BATCH_CHUNKS * CHUNK_SIZE);
 }
 
 /** Chunk slots in a file of `size` bytes (the last may be truncated). */

@@ -41,6 +41,15 @@ export function renderRecord(nodes: readonly Node[], budget: Budget): JsonObject
   return acc.obj ?? {};
 }
 
+/**
+ * The JSON value one element of a template renders to with these values, as
+ * renderRecord would give it under the element's name. Only the substitutions
+ * the element refers to need to be decoded in `values`.
+ */
+export function renderElement(el: ElementNode, values: readonly Value[], budget: Budget): unknown {
+  return leafValue(el, values, budget) ?? elementValue(el, values, 1, budget, null);
+}
+
 function addContent(acc: Acc, nodes: readonly Node[], values: readonly Value[], depth: number, budget: Budget): void {
   if (depth > MAX_DEPTH) throw new EvtxLimitError('BinXML nested too deeply', 0);
   for (let i = 0; i < nodes.length; i++) {
@@ -137,7 +146,7 @@ function elementValue(el: ElementNode, values: readonly Value[], depth: number, 
 }
 
 /** An attribute's value; undefined when it consists only of null substitutions. */
-function attrValue(parts: readonly Part[], values: readonly Value[]): Value | undefined {
+export function attrValue(parts: readonly Part[], values: readonly Value[]): Value | undefined {
   if (parts.length === 1) {
     const p = parts[0];
     if (p.k === TEXT) return p.text;

@@ -262,6 +262,33 @@ function shortestFloat32(v: number): number {
   return v;
 }
 
+const DECIMAL = '0123456789-';
+const HEX_DIGITS = '0123456789abcdefABCDEF';
+/** The characters each type's text can hold (arrays add only JSON punctuation between elements). */
+const ALPHABETS: Partial<Record<number, string>> = {
+  [ValueType.Int8]: DECIMAL, [ValueType.UInt8]: DECIMAL, [ValueType.Int16]: DECIMAL, [ValueType.UInt16]: DECIMAL,
+  [ValueType.Int32]: DECIMAL, [ValueType.UInt32]: DECIMAL, [ValueType.Int64]: DECIMAL, [ValueType.UInt64]: DECIMAL,
+  [ValueType.EvtHandle]: DECIMAL,
+  [ValueType.Guid]: HEX_DIGITS + '{}-',
+  [ValueType.Binary]: HEX_DIGITS,
+  [ValueType.SizeT]: HEX_DIGITS + 'x',
+  [ValueType.HexInt32]: HEX_DIGITS + 'x',
+  [ValueType.HexInt64]: HEX_DIGITS + 'x',
+  [ValueType.Sid]: HEX_DIGITS + 'Sx-',
+  [ValueType.FileTime]: DECIMAL + 'T:.Z',
+  [ValueType.SysTime]: DECIMAL + 'T:.Z',
+};
+
+/**
+ * Every character the text of a value of this type (or of each element of
+ * an array of it) can consist of, as decodeValue writes it; undefined for
+ * types whose text is unconstrained (strings, reals, booleans, …). Lets a
+ * needle scan skip formatting values no needle could occur in.
+ */
+export function textAlphabet(type: number): string | undefined {
+  return ALPHABETS[type & 0x7f];
+}
+
 /** A value as element text, for concatenation with other text. */
 export function valueText(v: Value): string {
   if (v === null) return '';
