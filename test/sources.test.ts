@@ -58,6 +58,38 @@ describe('JSON lines reader', () => {
     }
   });
 
+  it('keeps nothing of a chunk once the next is asked for (readers reuse their buffers)', async () => {
+    // Every piece lands in one scratch buffer that the next piece overwrites.
+    async function* reused(sizes: () => number): AsyncIterable<Buffer> {
+      const scratch = Buffer.alloc(65536);
+      for (let i = 0; i < bytes.length; ) {
+        const n = Math.min(scratch.length, Math.max(1, sizes()));
+        scratch.fill(0x7e);
+        const c = bytes.copy(scratch, 0, i, i + n);
+        yield scratch.subarray(0, c);
+        i += c;
+      }
+    }
+    let seed = 11;
+    const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff);
+    for (const sizes of [() => 3, () => 1 + (rnd() % 5000)]) {
+      const { sink, got } = collector();
+      await readJsonLines(reused(sizes), sink);
+      assert.deepEqual(got.lines, expected);
+    }
+  });
+
+  it('reads a file whose lines span several read buffers, exactly', async () => {
+    // Lines of 2.5 MiB span three of the reader's 1 MiB buffers; small ones sit between them (and first, so it sniffs as JSON lines).
+    const lines = ['{"first":1}', '{"second":2}', ...[0, 1, 2].flatMap((k) => [JSON.stringify({ k, big: String.fromCharCode(97 + k).repeat(2_621_440) }), JSON.stringify({ k, small: true })])];
+    const file = join(tmp, 'spanning.jsonl');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const { sink, got } = collector();
+    assert.equal(await readLogFile(file, sink), 'jsonl');
+    assert.equal(got.lines.length, lines.length);
+    for (let i = 0; i < lines.length; i++) assert.ok(got.lines[i] === lines[i], `line ${i + 1} differs`);
+  });
+
   it('skips an oversized line with an error naming it, and keeps the lines around it', async () => {
     const big = '{"x":"' + 'a'.repeat(5000) + '"}';
     const text = `{"n":1}\n${big}\n{"n":3}\r\n\n{"n":4}`;

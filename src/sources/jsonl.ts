@@ -1,6 +1,8 @@
 /**
  * JSON lines from a byte stream. Lines are handed on as byte ranges of the
  * chunk they arrived in: no string is made for a line detection skips.
+ * Nothing refers to a chunk once the next is asked for (the unfinished last
+ * line is copied), so a reader may reuse its buffers (file-chunks.ts).
  */
 import type { RecordSink } from './records.js';
 
@@ -19,7 +21,7 @@ export async function readJsonLines(stream: AsyncIterable<Buffer>, sink: RecordS
     if (skipping || carryBytes > 0) {
       if (first < 0) {
         if (!skipping) {
-          carry.push(chunk);
+          carry.push(Buffer.from(chunk));
           carryBytes += chunk.length;
           if (carryBytes > maxLine) skipping = oversized(++lineNo);
         }
@@ -52,7 +54,7 @@ export async function readJsonLines(stream: AsyncIterable<Buffer>, sink: RecordS
     if (start < chunk.length) {
       if (chunk.length - start > maxLine) skipping = oversized(++lineNo);
       else {
-        carry = [chunk.subarray(start)];
+        carry = [Buffer.from(chunk.subarray(start))];
         carryBytes = chunk.length - start;
       }
     }

@@ -4,6 +4,7 @@ import { createGunzip } from 'node:zlib';
 import { isGzip, readHead, sniffFormat, type FileFormat } from './format.js';
 import { readJsonDocument } from './json-document.js';
 import { readJsonLines } from './jsonl.js';
+import { readFileChunks } from './file-chunks.js';
 import { readEvtxRecords } from './evtx/index.js';
 import { readPrauditXml } from './praudit/reader.js';
 import { readAuditdLog } from './auditd/read-auditd.js';
@@ -46,7 +47,7 @@ export async function readLogFile(path: string, sink: RecordSink): Promise<FileF
     switch (format) {
       case 'jsonl': {
         const zeekPath = zeekJsonPathToAdd(path, firstLineObject(content));
-        await readJsonLines(open(), zeekPath ? addZeekPath(sink, zeekPath) : sink);
+        await readJsonLines(gz ? open() : readFileChunks(path, CHUNK), zeekPath ? addZeekPath(sink, zeekPath) : sink);
         break;
       }
       case 'json': {
@@ -56,7 +57,7 @@ export async function readLogFile(path: string, sink: RecordSink): Promise<FileF
         } else if (!readJsonDocument(whole.toString('utf8'), sink)) {
           // Not one document: perhaps JSON lines whose first line is long or broken.
           format = 'jsonl';
-          await readJsonLines(open(), sink);
+          await readJsonLines(gz ? open() : readFileChunks(path, CHUNK), sink);
         }
         break;
       }
