@@ -7,7 +7,7 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { Detector } from '../src/detect/engine.js';
-import { derivedPolicyFor } from '../src/normalize/index.js';
+import { derivedPolicyFor, impliedTexts } from '../src/normalize/index.js';
 import { Hunt } from '../src/pipeline/hunt.js';
 import { findRuleFiles, loadSigmaFile } from '../src/sigma/load.js';
 import type { SigmaDocument } from '../src/sigma/model.js';
@@ -57,7 +57,7 @@ async function rules(file: string, name: string, rulePaths: string[], limit: num
   for (const f of findRuleFiles(rulePaths)) docs.push(...loadSigmaFile(f).documents);
   const chosen = limit === undefined ? docs : spread(docs, limit);
   const tCompile = performance.now();
-  const detector = new Detector(chosen, { derived: derivedPolicyFor, lenientPlaceholders: true });
+  const detector = new Detector(chosen, { derived: derivedPolicyFor, implied: impliedTexts, lenientPlaceholders: true });
   const compileMs = performance.now() - tCompile;
   let alerts = 0;
   const hunt = new Hunt(detector, { onAlert: () => alerts++, onError: () => {} });

@@ -11,9 +11,10 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Detector } from '../src/detect/engine.js';
-import { derivedPolicyFor } from '../src/normalize/index.js';
+import { derivedPolicyFor, impliedTexts } from '../src/normalize/index.js';
 import { Hunt, type HuntStats } from '../src/pipeline/hunt.js';
-import { loadSigmaText } from '../src/sigma/load.js';
+import { loadSigmaFile, loadSigmaText } from '../src/sigma/load.js';
+import { corpus } from './corpus.js';
 
 const RULES = `
 title: r-and
@@ -192,4 +193,23 @@ test('with needle-less rules, marking after the parse by logsource group equals 
   } finally {
     rmSync(dir, { recursive: true });
   }
+});
+
+test('a needle every event of the rule\'s logsource holds is taken only when the rule has no other', () => {
+  // SigmaHQ's "Security Eventlog Cleared": Provider_Name: Security (Windows 2003's source name)
+  // gives "security" — the channel of every security event; EventID 517 is the selective literal.
+  const rule = loadSigmaFile(corpus('sigma-rules/rules/windows/builtin/security/win_security_audit_log_cleared.yml')).documents;
+  const security = { product: 'windows', service: 'security', categories: [] };
+  const logon = Buffer.from('{"Channel":"Security","EventID":4624,"TargetUserName":"bob"}');
+  const cleared = Buffer.from('{"Channel":"Security","EventID":517,"Provider_Name":"Security"}');
+  const plain = new Detector(rule, { derived: derivedPolicyFor });
+  const routed = new Detector(rule, { derived: derivedPolicyFor, implied: impliedTexts });
+  // Marking by trigger needles alone (what a logsource group's scan does): the channel marks every event…
+  assert.equal(plain.markForLogsource(security, logon, 0, logon.length), true);
+  // …the event id only the events it names.
+  assert.equal(routed.markForLogsource(security, logon, 0, logon.length), false);
+  assert.equal(routed.markForLogsource(security, cleared, 0, cleared.length), true);
+  // A rule whose only literal is the channel keeps it: a needle is still necessary.
+  const only = loadSigmaText(`title: only channel\nlogsource: {product: windows, service: security}\ndetection:\n  sel: {Channel: Security}\n  condition: sel\n`).documents;
+  assert.deepEqual(new Detector(only, { derived: derivedPolicyFor, implied: impliedTexts }).needles, ['"security"']);
 });

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Detector } from '../src/detect/engine.js';
-import { derivedPolicyFor } from '../src/normalize/index.js';
+import { derivedPolicyFor, impliedTexts } from '../src/normalize/index.js';
 import { Hunt } from '../src/pipeline/hunt.js';
 import { findRuleFiles, loadSigmaFile } from '../src/sigma/load.js';
 import type { SigmaDocument } from '../src/sigma/model.js';
@@ -32,7 +32,7 @@ test('prefiltered hunt equals exhaustive hunt: all SigmaHQ Windows rules over th
   const docs = load(['rules', 'rules-emerging-threats', 'rules-threat-hunting'].map((d) => join(sigma, d)))
     .filter((d) => d.type !== 'rule' || d.logsource.product === 'windows');
   const files = filesUnder(corpus('json'), '.json');
-  const detector = new Detector(docs, { derived: derivedPolicyFor, lenientPlaceholders: true });
+  const detector = new Detector(docs, { derived: derivedPolicyFor, implied: impliedTexts, lenientPlaceholders: true });
   const fast = await alertKeys(detector, files, true);
   const slow = await alertKeys(detector, files, false);
   assert.ok(slow.length > 50, `the corpus should raise plenty of alerts, got ${slow.length}`);
@@ -43,7 +43,7 @@ test('prefiltered hunt equals exhaustive hunt: T1049 rules (small set: whole-chu
   const sigma = corpus('sigma-rules');
   const docs = load(['rules', 'rules-emerging-threats', 'rules-threat-hunting'].map((d) => join(sigma, d)))
     .filter((d) => d.meta.tags.includes('attack.t1049'));
-  const detector = new Detector(docs, { derived: derivedPolicyFor });
+  const detector = new Detector(docs, { derived: derivedPolicyFor, implied: impliedTexts });
   assert.ok(detector.chunkFilter !== null, 'a small rule set uses the chunk filter');
   const files = filesUnder(corpus('json'), '.json');
   const fast = await alertKeys(detector, files, true);
@@ -65,7 +65,7 @@ test('prefiltered hunt equals exhaustive hunt: SigmaHQ regression events as JSON
   const dir = mkdtempSync(join(tmpdir(), 'vigil-prefilter-'));
   const file = join(dir, 'regression.jsonl');
   writeFileSync(file, lines.join('\n') + '\n');
-  const detector = new Detector(docs, { derived: derivedPolicyFor, lenientPlaceholders: true });
+  const detector = new Detector(docs, { derived: derivedPolicyFor, implied: impliedTexts, lenientPlaceholders: true });
   const fast = await alertKeys(detector, [file], true);
   const slow = await alertKeys(detector, [file], false);
   rmSync(dir, { recursive: true });
@@ -78,7 +78,7 @@ test('prefiltered hunt equals exhaustive hunt: all SigmaHQ Windows rules over ev
   const docs = load(['rules', 'rules-emerging-threats', 'rules-threat-hunting'].map((d) => join(sigma, d)))
     .filter((d) => d.type !== 'rule' || d.logsource.product === 'windows');
   const files = filesUnder(corpus('evtx'), '.evtx');
-  const detector = new Detector(docs, { derived: derivedPolicyFor, lenientPlaceholders: true });
+  const detector = new Detector(docs, { derived: derivedPolicyFor, implied: impliedTexts, lenientPlaceholders: true });
   const fast = await alertKeys(detector, files, true);
   const slow = await alertKeys(detector, files, false);
   assert.ok(slow.length > 500, `the corpus EVTX should raise plenty of alerts, got ${slow.length}`);
@@ -89,7 +89,7 @@ test('prefiltered hunt equals exhaustive hunt: T1049 rules over every corpus EVT
   const sigma = corpus('sigma-rules');
   const docs = load(['rules', 'rules-emerging-threats', 'rules-threat-hunting'].map((d) => join(sigma, d)))
     .filter((d) => d.meta.tags.includes('attack.t1049'));
-  const detector = new Detector(docs, { derived: derivedPolicyFor });
+  const detector = new Detector(docs, { derived: derivedPolicyFor, implied: impliedTexts });
   const files = filesUnder(corpus('evtx'), '.evtx');
   const fast = await alertKeys(detector, files, true);
   const slow = await alertKeys(detector, files, false);

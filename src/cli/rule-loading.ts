@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { prepareRuleSet } from '../correlate/prepare.js';
 import { Detector } from '../detect/engine.js';
-import { derivedPolicyFor } from '../normalize/index.js';
+import { derivedPolicyFor, impliedTexts } from '../normalize/index.js';
 import type { SigmaError } from '../sigma/errors.js';
 import { findRuleFiles, loadSigmaFile } from '../sigma/load.js';
 import type { SigmaDocument } from '../sigma/model.js';
@@ -34,7 +34,7 @@ export function parsePlaceholders(specs: readonly string[]): Map<string, string[
 
 /** A detector from documents loadRules produced (in a worker thread): the same rules, in the same order. */
 export function detectorFromDocuments(documents: SigmaDocument[], placeholders: Map<string, string[]>): Detector {
-  return new Detector(documents, { placeholders, derived: derivedPolicyFor });
+  return new Detector(documents, { placeholders, derived: derivedPolicyFor, implied: impliedTexts });
 }
 
 export function loadRules(paths: readonly string[], builtin: boolean, placeholders: Map<string, string[]>): RuleLoad {

@@ -30,6 +30,12 @@ export interface DetectorOptions extends CompileOptions {
    * values: one policy for every rule, or one per rule's logsource product.
    */
   derived?: DerivedPolicy | DerivedPolicyByProduct;
+  /**
+   * Raw texts every event of a logsource holds (its routing values, as
+   * needles are written): needles found in them select nothing, so a rule
+   * takes them only when it has no others (needles.ts).
+   */
+  implied?: (logsource: SigmaRule['logsource']) => readonly string[];
 }
 
 export class Detector {
@@ -73,7 +79,7 @@ export class Detector {
     }
     for (const f of filters) this.attachFilter(f, opts);
     this.stamp = new Int32Array(this.rules.length);
-    this.buildPrefilter(opts.derived ?? new Map());
+    this.buildPrefilter(opts.derived ?? new Map(), opts.implied ?? (() => []));
   }
 
   private add(rule: SigmaRule, opts: CompileOptions): void {
@@ -105,7 +111,7 @@ export class Detector {
     }
   }
 
-  private buildPrefilter(derivedOpt: DerivedPolicy | DerivedPolicyByProduct): void {
+  private buildPrefilter(derivedOpt: DerivedPolicy | DerivedPolicyByProduct, implied: (ls: SigmaRule['logsource']) => readonly string[]): void {
     const policyOf = (r: CompiledRule): DerivedPolicy =>
       typeof derivedOpt === 'function' ? derivedOpt(r.rule.logsource.product) : derivedOpt;
     const ids = new Map<string, number>();
@@ -120,7 +126,7 @@ export class Detector {
     };
     // Trigger needles first: the chunk filter looks only for these.
     this.rules.forEach((r, idx) => {
-      const needles = ruleNeedles(r.rule, policyOf(r));
+      const needles = ruleNeedles(r.rule, policyOf(r), implied(r.rule.logsource));
       if (needles === null) {
         this.needleless.push(idx);
         return;
@@ -145,6 +151,11 @@ export class Detector {
   /** Number of rules without a usable literal (they defeat the prefilter). */
   get needlelessCount(): number {
     return this.needleless.length;
+  }
+
+  /** Every needle's raw text (for inspection: which literals the rules were given). */
+  get needles(): readonly string[] {
+    return this.needleTexts;
   }
 
   get needleCount(): number {

@@ -3,7 +3,8 @@
  * rule can only match an event whose raw text contains at least one of them.
  *
  *   sel: Image|endswith: ['\netstat.exe', '\ss.exe']   → {"\\netstat.exe", "\\ss.exe"}
- *   a and b      → the more selective of needles(a), needles(b)
+ *   a and b      → the more selective of needles(a), needles(b) (one whose
+ *                  needles every event of the rule's logsource holds, last)
  *   a or b       → needles(a) ∪ needles(b)      (ANY if either is ANY)
  *   not a        → ANY
  *
@@ -29,24 +30,31 @@ const NO_LITERAL_MODS = new Set(['cidr', 'lt', 'lte', 'gt', 'gte', 'fieldref', '
 /** Needles longer than this are cut: any substring of a required literal is itself required. */
 const MAX_NEEDLE = 16;
 
-export function ruleNeedles(rule: SigmaRule, derived: DerivedPolicy): Needles {
+/**
+ * `implied`: texts every event the rule can meet holds in its raw text (its
+ * logsource's routing values, e.g. `"security"`, the channel of every
+ * security event): a set of needles found in them would mark the rule on
+ * every event, so it is chosen only when no other set is available.
+ */
+export function ruleNeedles(rule: SigmaRule, derived: DerivedPolicy, implied: readonly string[] = []): Needles {
+  const pick = (sets: Needles[]): Needles => best(sets, implied);
   return foldCondition<Needles>(rule.condition, [...rule.detections.keys()],
-    (n) => detectionNeedles(rule.detections.get(n)!, derived),
-    { and: best, or: union, not: () => null });
+    (n) => detectionNeedles(rule.detections.get(n)!, derived, pick),
+    { and: pick, or: union, not: () => null });
 }
 
-function detectionNeedles(d: Detection, derived: DerivedPolicy): Needles {
+function detectionNeedles(d: Detection, derived: DerivedPolicy, pick: (sets: Needles[]) => Needles): Needles {
   switch (d.kind) {
-    case 'keywords': return itemNeedles(d.item, derived);
-    case 'map': return best(d.map.items.map((i) => itemNeedles(i, derived)));
-    case 'anyOf': return union(d.maps.map((m) => best(m.items.map((i) => itemNeedles(i, derived)))));
+    case 'keywords': return itemNeedles(d.item, derived, pick);
+    case 'map': return pick(d.map.items.map((i) => itemNeedles(i, derived, pick)));
+    case 'anyOf': return union(d.maps.map((m) => pick(m.items.map((i) => itemNeedles(i, derived, pick)))));
   }
 }
 
-function itemNeedles(item: DetectionItem, derived: DerivedPolicy): Needles {
+function itemNeedles(item: DetectionItem, derived: DerivedPolicy, pick: (sets: Needles[]) => Needles): Needles {
   const perValue = valueNeedles(item, derived);
   if (perValue === null) return null;
-  return item.modifiers.includes('all') ? best(perValue) : union(perValue);
+  return item.modifiers.includes('all') ? pick(perValue) : union(perValue);
 }
 
 /**
@@ -177,18 +185,27 @@ function union(sets: Needles[]): Needles {
 }
 
 /** Of several necessary sets, the one least likely to hit: long needles, few of them. */
-function best(sets: Needles[]): Needles {
+function best(sets: Needles[], implied: readonly string[]): Needles {
   let chosen: Needles = null;
   let chosenScore = -Infinity;
   for (const s of sets) {
     if (s === null || s.size === 0) continue;
-    const score = selectivity(s);
+    const score = selectivity(s) - (isImplied(s, implied) ? IMPLIED_PENALTY : 0);
     if (score > chosenScore) {
       chosen = s;
       chosenScore = score;
     }
   }
   return chosen;
+}
+
+/** Below any selectivity score: an implied set loses to every other. */
+const IMPLIED_PENALTY = 1e6;
+
+function isImplied(s: ReadonlySet<string>, implied: readonly string[]): boolean {
+  if (implied.length === 0) return false;
+  for (const n of s) if (!implied.some((t) => t.includes(n))) return false;
+  return true;
 }
 
 function selectivity(s: ReadonlySet<string>): number {

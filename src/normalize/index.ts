@@ -9,6 +9,7 @@ import { isRecord } from './xml-json.js';
 import { shapeOf } from './shapes.js';
 import { evtxEventNode, evtxLogsourceHint } from './windows-evtx-json.js';
 export { systemLogsourceHint } from './windows-evtx-json.js';
+export { impliedTexts } from './windows-logsources.js';
 import type { EventLogsource } from '../core/event.js';
 
 export { FlatEvent } from './flat-event.js';

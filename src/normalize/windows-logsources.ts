@@ -122,6 +122,17 @@ const BY_SERVICE: ReadonlyMap<string, ReadonlyMap<number, readonly string[]>> = 
   ['powershell-classic', new Map([[400, ['ps_classic_start']], [600, ['ps_classic_provider_start']], [800, ['ps_classic_script']]])],
 ]);
 
+/**
+ * What every Windows event of a rule's logsource holds in its raw JSON text:
+ * its service's channel names, lower-case and quoted as needles are written.
+ * Nothing for other products, or without a service (a category spans channels).
+ */
+export function impliedTexts(logsource: { product?: string; service?: string }): readonly string[] {
+  if (logsource.product?.toLowerCase() !== 'windows' || logsource.service === undefined) return [];
+  const channels = SERVICE_CHANNELS[logsource.service.toLowerCase()] ?? [];
+  return channels.map((c) => JSON.stringify(c.toLowerCase()));
+}
+
 export function serviceOf(channel: string | undefined, provider: string | undefined): string | undefined {
   if (channel) return CHANNEL_SERVICE.get(channel.toLowerCase());
   return provider ? PROVIDER_SERVICE.get(provider.toLowerCase()) : undefined;
