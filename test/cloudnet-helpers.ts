@@ -49,6 +49,7 @@ const CLI = join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
 export interface Alert {
   rule: { id?: string; title: string; level?: string; tags: string[] };
   time?: string;
+  host?: string;
   user?: string;
   source: { file: string; record: number };
   event: Record<string, unknown> | null;

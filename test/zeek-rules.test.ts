@@ -86,6 +86,8 @@ describe('fan-out on constructed scans (test/fixtures/zeek)', () => {
     assert.deepEqual(expected, ['10.0.5.66 10.0.5.20']);
     const got = alerts.filter((a) => a.rule.title === portFanout.title);
     assert.deepEqual(got.map((a) => `${a.correlation!.group['id.orig_h']} ${a.correlation!.group['id.resp_h']}`), expected);
+    // The alert names the scanning host.
+    assert.deepEqual(got.map((a) => a.host), ['10.0.5.66']);
     assert.equal(got[0].correlation!.value, portFanout.correlation.condition.gte);
     assert.ok(got[0].correlation!.events.every((e) => e.file.endsWith('portscan-constructed_conn.log')));
   });
@@ -107,6 +109,8 @@ describe('fan-out on constructed scans (test/fixtures/zeek)', () => {
       .map((l) => l.split('\t')).filter((c) => c[8] === 'srvsvc' && ['NetrSessionEnum', 'NetrConnectionEnum'].includes(c[9]));
     assert.equal(srvsvc.length, rows.length);
     assert.deepEqual(srvsvc.map((a) => (a.event as Rec).operation), rows.map((c) => c[9]));
+    // Each alert names the calling host (id.orig_h, the log's third column).
+    assert.deepEqual(srvsvc.map((a) => a.host), rows.map((c) => c[2]));
     assert.ok(srvsvc.every((a) => isT1049(a) && a.rule.level === 'medium'));
   });
 });

@@ -21,6 +21,8 @@ export function hostKey(ev: FlatEvent, file: string): string {
  */
 function ownHost(ev: FlatEvent): string | undefined {
   if (ev.logsource.product === 'linux' && ev.logsource.service === 'auditd') return ev.text('host.name');
+  // A Zeek record's host (its connection's originator) is not where the log comes from: its sensor is.
+  if (ev.logsource.product === 'zeek') return undefined;
   return eventHost(ev);
 }
 

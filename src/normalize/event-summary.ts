@@ -36,6 +36,8 @@ function toIso(v: unknown): string | undefined {
 export function eventHost(ev: FlatEvent): string | undefined {
   // An audit record's own hostname= is the remote peer of a login (or '?'), not this host: only node= (host.name) names it.
   if (ev.logsource.product === 'linux' && ev.logsource.service === 'auditd') return ev.text('host.name');
+  // A sensor's log: the host acting is the one that opened the connection or made the call.
+  if (ev.logsource.product === 'zeek') return ev.text('id.orig_h');
   return ev.text('Computer', 'host.name', 'Hostname', 'host.hostname', 'agent.hostname', 'ComputerName', 'hostname');
 }
 

@@ -88,8 +88,8 @@ export class Hunt {
     this.cb.onAlert({
       rule: { id: m.id, title: m.title, level: m.level, tags: m.tags },
       time: iso(a.window.end),
-      // Unix correlations group by host.name, Windows ones by Computer.
-      host: groupText(a.group, 'Computer', 'host.name', 'Hostname'),
+      // Unix correlations group by host.name, Windows ones by Computer, Zeek ones by the originating address.
+      host: groupText(a.group, 'Computer', 'host.name', 'Hostname', 'id.orig_h'),
       user: groupText(a.group, 'User', 'user.name'),
       source: { file: last?.file ?? '', record: last?.record ?? 0 },
       event: null,
