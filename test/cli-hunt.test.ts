@@ -30,6 +30,25 @@ function jsonl(text: string): Record<string, any>[] {
 const tmp = mkdtempSync(join(tmpdir(), 'vigil-cli-'));
 
 describe('vigil hunt', () => {
+  it('writes characters that hide or reorder text (bidi overrides, C1, separators) as JSON escapes', () => {
+    // Constructed: a Sysmon 1 event (OTRF flat shape) running netstat, its command line carrying a
+    // right-to-left override, a C1 control and a line separator.
+    const cmd = 'netstat -ano \u202e exe.dmc \u0085 \u2028';
+    const event = { Channel: 'Microsoft-Windows-Sysmon/Operational', EventID: 1, Hostname: 'WS1', Image: 'C:\\Windows\\System32\\NETSTAT.EXE', CommandLine: cmd, User: 'CORP\\bob' };
+    const file = join(tmp, 'hidden-chars-constructed.jsonl');
+    writeFileSync(file, JSON.stringify(event) + '\n');
+    for (const format of ['jsonl', 'json', 'csv']) {
+      const r = vigil(['hunt', file, '--format', format, '--no-store']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.stdout.length > 0 && /netstat/i.test(r.stdout), `${format}: no alert`);
+      assert.ok(!/[\u0085\u2028\u202e]/.test(r.stdout), `${format}: a raw hiding character was written`);
+      assert.match(r.stdout, /\\u202e/);
+    }
+    // The value itself is unchanged.
+    const alerts = jsonl(vigil(['hunt', file, '--format', 'jsonl', '--no-store']).stdout);
+    assert.equal(alerts[0].event.CommandLine, cmd);
+  });
+
   it('finds SharpView in both Sysmon 1 and Security 4688 of the OTRF dataset', () => {
     const r = vigil(['hunt', SHARPVIEW, '--format', 'jsonl', '--no-store']);
     assert.equal(r.code, 0, r.stderr);

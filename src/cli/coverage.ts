@@ -1,4 +1,5 @@
 /** `vigil coverage PATH...`: which data sources the rules need are in the logs, per host, and how to fix each gap. */
+import { safeJson } from '../sinks/json-safe.js';
 import { buildReport } from '../coverage/report.js';
 import { renderTable } from '../coverage/render-table.js';
 import { ruleNeeds } from '../coverage/rule-needs.js';
@@ -61,7 +62,7 @@ export async function coverageCommand(argv: string[]): Promise<number> {
     process.stderr.write(`vigil: ${terminalSafe(file)}${record ? `:${record}` : ''}: ${terminalSafe(message)}\n`));
   const report = buildReport(tally, needs, { adsSources: builtin });
 
-  const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : renderTable(report);
+  const text = format === 'json' ? safeJson(report, 2) + '\n' : renderTable(report);
   await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
   if (!quiet) {
     const statuses = Object.values(report.hosts).flatMap((h) => Object.values(h.dataSources).map((s) => s.status));

@@ -2,6 +2,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { readEvtxFile } from '../sources/evtx/index.js';
 import { terminalSafe } from '../sinks/terminal-safe.js';
+import { safeJson } from '../sinks/json-safe.js';
 import { parseArgs, UsageError } from './args.js';
 
 export const DUMP_HELP = `vigil dump FILE.evtx... [options]
@@ -37,7 +38,7 @@ export async function dumpCommand(argv: string[]): Promise<number> {
       continue;
     }
     const stats = await readEvtxFile(file, {
-      record: (event) => out.line(JSON.stringify(event)),
+      record: (event) => out.line(safeJson(event)),
       // Every message names the file offset it concerns.
       error: (message) => process.stderr.write(`vigil dump: ${name}: ${terminalSafe(message)}\n`),
     }, { pause: () => out.flush() });

@@ -1,4 +1,5 @@
 /** `vigil emulate T1049`: run the technique's tests under the live sensor and report detection per step. */
+import { safeJson } from '../sinks/json-safe.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { atomicFileIn, AtomicFormatError, parseAtomicFile, type AtomicSource } from '../emulate/atomic.js';
@@ -118,7 +119,7 @@ export async function emulateCommand(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const text = format === 'json' ? JSON.stringify(report, null, 2) + '\n' : formatEmulationTable(report);
+  const text = format === 'json' ? safeJson(report, 2) + '\n' : formatEmulationTable(report);
   const out = stringFlag(args, 'out');
   if (out) writeFileSync(out, text);
   else process.stdout.write(text);

@@ -1,4 +1,5 @@
 /** `vigil lint PATH...`: check Sigma rule files as the reference toolchain does, plus warnings. */
+import { safeJson } from '../sinks/json-safe.js';
 import { existsSync, statSync } from 'node:fs';
 import { lintFiles, type LintResult } from '../lint/lint-file.js';
 import { loadTaxonomyFile, TaxonomyError, type FieldTable } from '../lint/taxonomy.js';
@@ -58,7 +59,7 @@ export async function lintCommand(argv: string[]): Promise<number> {
   const summary = `${results.length} files, ${results.length - rejected} ok, ${rejected} rejected, ${warnings} warnings`;
   const out: string[] = [];
   if (format === 'json') {
-    for (const r of results) out.push(JSON.stringify(jsonOf(r)));
+    for (const r of results) out.push(safeJson(jsonOf(r)));
     process.stdout.write(out.map((l) => l + '\n').join(''));
     if (!quiet) process.stderr.write(`vigil lint: ${summary}\n`);
   } else {

@@ -2,6 +2,7 @@
 import type { Alert } from '../core/alert.js';
 import type { AlertFormat, AlertSink, TextOut } from './sink.js';
 import { terminalSafe } from './terminal-safe.js';
+import { safeJson } from './json-safe.js';
 
 export function createAlertSink(format: AlertFormat, out: TextOut): AlertSink {
   switch (format) {
@@ -13,14 +14,14 @@ export function createAlertSink(format: AlertFormat, out: TextOut): AlertSink {
 }
 
 function jsonlSink(out: TextOut): AlertSink {
-  return { write: (a) => out.write(JSON.stringify(a) + '\n'), close: () => out.end() };
+  return { write: (a) => out.write(safeJson(a) + '\n'), close: () => out.end() };
 }
 
 function jsonArraySink(out: TextOut): AlertSink {
   let first = true;
   return {
     write: (a) => {
-      out.write((first ? '[\n' : ',\n') + JSON.stringify(a));
+      out.write((first ? '[\n' : ',\n') + safeJson(a));
       first = false;
     },
     close: () => {
@@ -43,7 +44,7 @@ function csvSink(out: TextOut): AlertSink {
   return {
     write: (a) => {
       const row = [a.time ?? '', a.rule.level ?? '', a.rule.id ?? '', a.rule.title, a.rule.tags.join(' '),
-        a.host ?? '', a.user ?? '', a.source.file, String(a.source.record), JSON.stringify(a.event)];
+        a.host ?? '', a.user ?? '', a.source.file, String(a.source.record), safeJson(a.event)];
       out.write(row.map(csvCell).join(',') + '\n');
     },
     close: () => out.end(),
