@@ -109,7 +109,7 @@ if (!skipCorrelation) {
 let evtx: unknown;
 if (!argv.includes('--no-evtx')) {
   log('running evtx (decode, decode + detect, evtxexport)…');
-  const out = execFileSync(process.execPath, [join(REPO, 'dist', 'bench', 'evtx.js'), '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  const out = execFileSync(process.execPath, [join(REPO, 'dist', 'bench', 'evtx.js'), '--json', ...(repeatIdx >= 0 ? ['--repeat', String(repeat)] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   evtx = (JSON.parse(out.trim().split('\n').pop()!) as { evtx: unknown }).evtx;
 }
 if (json) console.log(JSON.stringify({ jsonl: results, ...(correlation ? { correlation } : {}), ...(evtx ? { evtx } : {}) }));
