@@ -15,6 +15,8 @@ import { derivedPolicyFor, impliedTexts } from '../src/normalize/index.js';
 import { Hunt, type HuntStats } from '../src/pipeline/hunt.js';
 import { loadSigmaFile, loadSigmaText } from '../src/sigma/load.js';
 import { corpus } from './corpus.js';
+import { ruleEventIds } from '../src/detect/event-ids.js';
+import type { SigmaRule } from '../src/sigma/model.js';
 
 const RULES = `
 title: r-and
@@ -212,4 +214,38 @@ test('a needle every event of the rule\'s logsource holds is taken only when the
   // A rule whose only literal is the channel keeps it: a needle is still necessary.
   const only = loadSigmaText(`title: only channel\nlogsource: {product: windows, service: security}\ndetection:\n  sel: {Channel: Security}\n  condition: sel\n`).documents;
   assert.deepEqual(new Detector(only, { derived: derivedPolicyFor, implied: impliedTexts }).needles, ['"security"']);
+});
+
+test('the EventIDs a rule can match, read off its condition', () => {
+  const ids = (detection: string): number[] | null => {
+    const [rule] = loadSigmaText(`title: t\nlogsource: {product: windows, service: sysmon}\ndetection:\n${detection}`).documents;
+    const s = ruleEventIds(rule as SigmaRule);
+    return s === null ? null : [...s].sort((a, b) => a - b);
+  };
+  assert.deepEqual(ids('  sel: {EventID: 28}\n  condition: sel\n'), [28]);
+  assert.deepEqual(ids("  sel: {EventID: [1, '4688']}\n  condition: sel\n"), [1, 4688]);
+  assert.deepEqual(ids('  a: {EventID: [1, 2, 3]}\n  b: {EventID: [2, 3, 4]}\n  condition: a and b\n'), [2, 3]);
+  assert.deepEqual(ids('  a: {EventID: 1}\n  b: {Image|endswith: x.exe}\n  condition: a and b\n'), [1]);
+  assert.deepEqual(ids('  a: {EventID: 1}\n  b: {EventID: 3}\n  condition: 1 of them\n'), [1, 3]);
+  assert.deepEqual(ids('  a: {EventID: 1}\n  b: {Image|endswith: x.exe}\n  condition: a or b\n'), null);
+  assert.deepEqual(ids('  a: {EventID: 1}\n  condition: not a\n'), null);
+  assert.deepEqual(ids("  a: {EventID|startswith: '46'}\n  condition: a\n"), null);
+  assert.deepEqual(ids("  a: {EventID: '46*'}\n  condition: a\n"), null);
+  assert.deepEqual(ids('  a:\n    - EventID: 1\n    - EventID: 7\n  condition: a\n'), [1, 7]);
+});
+
+test('an EVTX record whose EventID a rule does not name is not decoded for it, whatever its digits hold', async () => {
+  // Real records: system.evtx holds no Sysmon 28 and no 7045 with these literals; the rule's
+  // needle "28" occurs in most records' timestamps and ids.
+  const file = corpus('evtx/omerbenamram-evtx-samples/samples/system.evtx');
+  const rule = loadSigmaText('title: only 28\nlogsource: {product: windows, service: system}\ndetection:\n  sel: {EventID: 28}\n  condition: sel\n').documents;
+  const detector = new Detector(rule, { derived: derivedPolicyFor, implied: impliedTexts });
+  const hunt = new Hunt(detector, { onAlert: () => undefined, onError: () => undefined });
+  await hunt.runFile(file, statSync(file).size);
+  const exhaustive = new Hunt(detector, { onAlert: () => undefined, onError: () => undefined }, false);
+  await exhaustive.runFile(file, statSync(file).size);
+  assert.equal(hunt.stats.events, exhaustive.stats.events);
+  assert.equal(hunt.stats.alerts, exhaustive.stats.alerts);
+  // Decoded: only the records whose EventID is 28 (the file's own count, from the exhaustive run's events).
+  assert.ok(hunt.stats.parsed < exhaustive.stats.parsed / 10, `${hunt.stats.parsed} of ${exhaustive.stats.parsed} decoded`);
 });

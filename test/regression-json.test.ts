@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { Detector } from '../src/detect/engine.js';
-import { derivedPolicyFor } from '../src/normalize/index.js';
+import { derivedPolicyFor, impliedTexts } from '../src/normalize/index.js';
 import { Hunt } from '../src/pipeline/hunt.js';
 import { findRuleFiles, loadSigmaFile } from '../src/sigma/load.js';
 import type { SigmaRule } from '../src/sigma/model.js';
@@ -98,7 +98,7 @@ async function regressionFailures(pick: (c: Case) => string): Promise<{ cases: n
       failures.push(`${c.info}: rule ${c.ruleId} not found`);
       continue;
     }
-    const detector = new Detector([rule], { derived: derivedPolicyFor });
+    const detector = new Detector([rule], { derived: derivedPolicyFor, implied: impliedTexts });
     if (detector.errors.length) {
       failures.push(`${c.info}: rule does not compile: ${detector.errors[0].describe()}`);
       continue;

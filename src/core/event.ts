@@ -18,6 +18,8 @@ export interface EventLogsource {
   readonly service?: string;
   /** Every taxonomy category the event satisfies, e.g. ["process_creation"]. */
   readonly categories: readonly string[];
+  /** On a hint read before the event is built (an EVTX record's System): its EventID, when it has a numeric one. */
+  readonly eventId?: number;
 }
 
 export interface SigmaEvent {

@@ -22,6 +22,7 @@ import { formulaHolds, ruleFormula, type Formula } from './needle-formula.js';
 import { GroupScanner, groupNeedleIds } from './group-scanner.js';
 import { CHUNK_FILTER_MAX_NEEDLES, ChunkFilter } from './chunk-filter.js';
 import { JsonTextScan } from './json-text-scan.js';
+import { ruleEventIds, type EventIds } from './event-ids.js';
 import type { JsonTextSink } from '../core/json-text.js';
 
 export interface DetectorOptions extends CompileOptions {
@@ -57,6 +58,8 @@ export class Detector {
   private deferred: Uint8Array | undefined;
   private deferredStart = 0;
   private deferredEnd = 0;
+  /** Per rule: the EventIDs it can match, or null for any (event-ids.ts). */
+  private eventIds: EventIds[] = [];
   /** Per rule: its whole raw-text precondition (needle-formula.ts). */
   private formulas: Formula[] = [];
   /** seen[needleId] === generation when the needle occurs in the current line. */
@@ -79,6 +82,7 @@ export class Detector {
     }
     for (const f of filters) this.attachFilter(f, opts);
     this.stamp = new Int32Array(this.rules.length);
+    this.eventIds = this.rules.map((r) => ruleEventIds(r.rule));
     this.buildPrefilter(opts.derived ?? new Map(), opts.implied ?? (() => []));
   }
 
@@ -319,8 +323,31 @@ export class Detector {
     const group = this.rulesForHint(ls);
     if (group.length === 0) return false;
     this.markForGroup(group, raw, start, end);
-    if (this.marked.length > 0) return true;
-    for (const idx of group) if (this.isNeedleless(idx)) return true;
+    return this.keepForEventId(group, ls.eventId);
+  }
+
+  /**
+   * After marking for an event whose EventID the hint knows: unmarks the
+   * rules that name other EventIDs. Whether any marked rule, or any
+   * needle-less rule of the group, can still match.
+   */
+  private keepForEventId(group: readonly number[], eventId: number | undefined): boolean {
+    if (this.allMarked) return true;
+    const fits = (idx: number): boolean => {
+      if (eventId === undefined) return true;
+      const ids = this.eventIds[idx];
+      return ids === null || ids.has(eventId);
+    };
+    const marked = this.marked;
+    let kept = 0;
+    for (let i = 0; i < marked.length; i++) {
+      const idx = marked[i];
+      if (fits(idx)) marked[kept++] = idx;
+      else this.stamp[idx] = 0;
+    }
+    marked.length = kept;
+    if (kept > 0) return true;
+    for (const idx of group) if (this.isNeedleless(idx) && fits(idx)) return true;
     return false;
   }
 
@@ -349,9 +376,7 @@ export class Detector {
       return true;
     }
     if (gs === null) this.pruneByFormulas();
-    if (this.marked.length > 0) return true;
-    for (const idx of group) if (this.isNeedleless(idx)) return true;
-    return false;
+    return this.keepForEventId(group, ls.eventId);
   }
 
   /** Whether any rule's logsource admits events of this logsource. */

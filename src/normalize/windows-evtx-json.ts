@@ -34,7 +34,7 @@ export function systemLogsourceHint(sys: JsonRecord): EventLogsource {
   const service = serviceOf(typeof channel === 'string' ? channel : undefined, typeof provider === 'string' ? provider : undefined);
   const rawId = nodeText(sys['EventID']);
   const id = typeof rawId === 'number' ? rawId : typeof rawId === 'string' && /^\d+$/.test(rawId) ? Number(rawId) : undefined;
-  return hintFor(service, service === undefined ? undefined : id);
+  return hintFor(service, id);
 }
 
 /**
@@ -52,7 +52,7 @@ function hintFor(service: string | undefined, id: number | undefined): EventLogs
   }
   let h = byId.get(id);
   if (h === undefined) {
-    h = { product: 'windows', service, categories: service && id !== undefined ? possibleCategories(service, id) : [] };
+    h = { product: 'windows', service, categories: service && id !== undefined ? possibleCategories(service, id) : [], eventId: id };
     // Bounded: EventIDs are 16-bit, services a fixed table.
     if (byId.size < 65536) byId.set(id, h);
   }
