@@ -338,11 +338,14 @@ export class Detector {
       const ids = this.eventIds[idx];
       return ids === null || ids.has(eventId);
     };
+    // A needle marks every rule it triggers, also other logsources' rules:
+    // only the group's own count for the answer.
+    const member = this.membersOf(group);
     const marked = this.marked;
     let kept = 0;
     for (let i = 0; i < marked.length; i++) {
       const idx = marked[i];
-      if (fits(idx)) marked[kept++] = idx;
+      if (member[idx] === 1 && fits(idx)) marked[kept++] = idx;
       else this.stamp[idx] = 0;
     }
     marked.length = kept;
@@ -352,6 +355,18 @@ export class Detector {
   }
 
   private readonly textScan = new JsonTextScan();
+  /** Per logsource group: which rules are in it (one byte per rule). */
+  private readonly members = new Map<readonly number[], Uint8Array>();
+
+  private membersOf(group: readonly number[]): Uint8Array {
+    let m = this.members.get(group);
+    if (m === undefined) {
+      m = new Uint8Array(this.rules.length);
+      for (const idx of group) m[idx] = 1;
+      this.members.set(group, m);
+    }
+    return m;
+  }
 
   /**
    * markForLogsource for an event whose JSON text comes value by value (an
