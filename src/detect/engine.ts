@@ -39,6 +39,13 @@ export interface DetectorOptions extends CompileOptions {
   implied?: (logsource: SigmaRule['logsource']) => readonly string[];
 }
 
+/** An event's EventID as the integer a rule's EventID values are compared with; undefined when it is not one. */
+function integerEventId(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isInteger(v) && v >= 0 ? v : undefined;
+  if (typeof v === 'string' && /^\d{1,9}$/.test(v)) return Number(v);
+  return undefined;
+}
+
 export class Detector {
   readonly rules: CompiledRule[] = [];
   readonly errors: SigmaError[] = [];
@@ -399,8 +406,34 @@ export class Detector {
     return this.rulesForHint(ls).length > 0;
   }
 
+  /**
+   * The rules that can match the event: its logsource's group, without the
+   * rules whose condition names other EventIDs than the event's own
+   * (event-ids.ts) — a smaller group to scan for and to evaluate.
+   */
   private forLogsource(ev: SigmaEvent): number[] {
-    return this.rulesFor(ev.logsource);
+    const group = this.rulesFor(ev.logsource);
+    const id = integerEventId(ev.get('eventid'));
+    return id === undefined ? group : this.withEventId(group, id);
+  }
+
+  /** Subgroups by EventID, per group; a group none of whose rules names an EventID is its own subgroup. */
+  private readonly byEventId = new Map<readonly number[], Map<number, number[]> | null>();
+
+  private withEventId(group: number[], id: number): number[] {
+    let subgroups = this.byEventId.get(group);
+    if (subgroups === undefined) {
+      subgroups = group.some((idx) => this.eventIds[idx] !== null) ? new Map() : null;
+      this.byEventId.set(group, subgroups);
+    }
+    if (subgroups === null) return group;
+    let sub = subgroups.get(id);
+    if (sub === undefined) {
+      sub = group.filter((idx) => this.eventIds[idx] === null || this.eventIds[idx]!.has(id));
+      // Bounded: EventIDs are 16-bit in Windows; anything past that is not kept.
+      if (subgroups.size < 65536) subgroups.set(id, sub);
+    }
+    return sub;
   }
 
   /** Rule groups by logsource object, for hints (logsourceHint gives one shared object per logsource). */
