@@ -14,20 +14,21 @@
  */
 import { foldCondition } from '../sigma/condition.js';
 import type { Detection, DetectionItem, SigmaRule } from '../sigma/model.js';
+import { unionOrOpen } from './open-sets.js';
 
 export type EventIds = ReadonlySet<number> | null;
 
 export function ruleEventIds(rule: SigmaRule): EventIds {
   return foldCondition<EventIds>(rule.condition, [...rule.detections.keys()],
     (n) => detectionIds(rule.detections.get(n)!),
-    { and: intersect, or: union, not: () => null });
+    { and: intersect, or: unionOrOpen, not: () => null });
 }
 
 function detectionIds(d: Detection): EventIds {
   switch (d.kind) {
     case 'keywords': return null;
     case 'map': return intersect(d.map.items.map(itemIds));
-    case 'anyOf': return union(d.maps.map((m) => intersect(m.items.map(itemIds))));
+    case 'anyOf': return unionOrOpen(d.maps.map((m) => intersect(m.items.map(itemIds))));
   }
 }
 
@@ -52,11 +53,3 @@ function intersect(sets: EventIds[]): EventIds {
   return out;
 }
 
-function union(sets: EventIds[]): EventIds {
-  const out = new Set<number>();
-  for (const s of sets) {
-    if (s === null) return null;
-    for (const x of s) out.add(x);
-  }
-  return out;
-}

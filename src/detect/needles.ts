@@ -17,6 +17,7 @@ import { plainString, type SigmaString } from '../sigma/sigma-string.js';
 import { MANY, ONE } from '../sigma/sigma-string.js';
 import { base64, base64offset, windash } from './modifiers/encode.js';
 import { regexLiterals } from './regex-literals.js';
+import { unionOrOpen } from './open-sets.js';
 
 export type Needles = ReadonlySet<string> | null;
 
@@ -40,21 +41,21 @@ export function ruleNeedles(rule: SigmaRule, derived: DerivedPolicy, implied: re
   const pick = (sets: Needles[]): Needles => best(sets, implied);
   return foldCondition<Needles>(rule.condition, [...rule.detections.keys()],
     (n) => detectionNeedles(rule.detections.get(n)!, derived, pick),
-    { and: pick, or: union, not: () => null });
+    { and: pick, or: unionOrOpen, not: () => null });
 }
 
 function detectionNeedles(d: Detection, derived: DerivedPolicy, pick: (sets: Needles[]) => Needles): Needles {
   switch (d.kind) {
     case 'keywords': return itemNeedles(d.item, derived, pick);
     case 'map': return pick(d.map.items.map((i) => itemNeedles(i, derived, pick)));
-    case 'anyOf': return union(d.maps.map((m) => pick(m.items.map((i) => itemNeedles(i, derived, pick)))));
+    case 'anyOf': return unionOrOpen(d.maps.map((m) => pick(m.items.map((i) => itemNeedles(i, derived, pick)))));
   }
 }
 
 function itemNeedles(item: DetectionItem, derived: DerivedPolicy, pick: (sets: Needles[]) => Needles): Needles {
   const perValue = valueNeedles(item, derived);
   if (perValue === null) return null;
-  return item.modifiers.includes('all') ? pick(perValue) : union(perValue);
+  return item.modifiers.includes('all') ? pick(perValue) : unionOrOpen(perValue);
 }
 
 /**
@@ -175,14 +176,6 @@ function jsonEscape(s: string): string {
   return JSON.stringify(s).slice(1, -1);
 }
 
-function union(sets: Needles[]): Needles {
-  const out = new Set<string>();
-  for (const s of sets) {
-    if (s === null) return null;
-    for (const x of s) out.add(x);
-  }
-  return out;
-}
 
 /** Of several necessary sets, the one least likely to hit: long needles, few of them. */
 function best(sets: Needles[], implied: readonly string[]): Needles {
