@@ -330,34 +330,27 @@ export class Detector {
     const group = this.rulesForHint(ls);
     if (group.length === 0) return false;
     this.markForGroup(group, raw, start, end);
-    return this.keepForEventId(group, ls.eventId);
+    return this.keepGroupMarks(group);
   }
 
   /**
-   * After marking for an event whose EventID the hint knows: unmarks the
-   * rules that name other EventIDs. Whether any marked rule, or any
-   * needle-less rule of the group, can still match.
+   * After marking for a group: whether any marked rule of the group itself,
+   * or any needle-less rule of it, can match. A needle marks every rule it
+   * triggers, other groups' rules too; those are unmarked here.
    */
-  private keepForEventId(group: readonly number[], eventId: number | undefined): boolean {
+  private keepGroupMarks(group: readonly number[]): boolean {
     if (this.allMarked) return true;
-    const fits = (idx: number): boolean => {
-      if (eventId === undefined) return true;
-      const ids = this.eventIds[idx];
-      return ids === null || ids.has(eventId);
-    };
-    // A needle marks every rule it triggers, also other logsources' rules:
-    // only the group's own count for the answer.
     const member = this.membersOf(group);
     const marked = this.marked;
     let kept = 0;
     for (let i = 0; i < marked.length; i++) {
       const idx = marked[i];
-      if (member[idx] === 1 && fits(idx)) marked[kept++] = idx;
+      if (member[idx] === 1) marked[kept++] = idx;
       else this.stamp[idx] = 0;
     }
     marked.length = kept;
     if (kept > 0) return true;
-    for (const idx of group) if (this.isNeedleless(idx) && fits(idx)) return true;
+    for (const idx of group) if (this.isNeedleless(idx)) return true;
     return false;
   }
 
@@ -398,7 +391,7 @@ export class Detector {
       return true;
     }
     if (gs === null) this.pruneByFormulas();
-    return this.keepForEventId(group, ls.eventId);
+    return this.keepGroupMarks(group);
   }
 
   /** Whether any rule's logsource admits events of this logsource. */
@@ -439,10 +432,12 @@ export class Detector {
   /** Rule groups by logsource object, for hints (logsourceHint gives one shared object per logsource). */
   private readonly byHintObject = new WeakMap<EventLogsource, number[]>();
 
+  /** The group of a hint: as forLogsource's, by the EventID the hint carries when it has one. */
   private rulesForHint(ls: EventLogsource): number[] {
     let list = this.byHintObject.get(ls);
     if (list === undefined) {
       list = this.rulesFor(ls);
+      if (ls.eventId !== undefined) list = this.withEventId(list, ls.eventId);
       this.byHintObject.set(ls, list);
     }
     return list;
