@@ -17,6 +17,7 @@ import { loadSigmaFile, loadSigmaText } from '../src/sigma/load.js';
 import { corpus } from './corpus.js';
 import { ruleEventIds } from '../src/detect/event-ids.js';
 import type { SigmaRule } from '../src/sigma/model.js';
+import { ruleNeedles } from '../src/detect/needles.js';
 
 const RULES = `
 title: r-and
@@ -197,6 +198,46 @@ test('with needle-less rules, marking after the parse by logsource group equals 
   }
 });
 
+test('with needle-less rules, a line whose logsource the bytes tell is parsed only if its own group can match it', async () => {
+  const { documents } = loadSigmaText(GROUP_RULES);
+  const security = (fields: Record<string, unknown>): string => JSON.stringify({ EventID: 4624, Channel: 'Security', ...fields });
+  const lines = [
+    // Security 4624: no needle-less rule in the group. No needle: not parsed.
+    security({ LogonType: 3, TargetUserName: 'bob' }),
+    // 'admin' hits, but the formula needs 4624 too and the EventID is another: not parsed either
+    JSON.stringify({ EventID: 4625, Channel: 'Security', TargetUserName: 'admin' }),
+    // needle hit: parsed, and it matches
+    security({ LogonType: 3, TargetUserName: 'admin' }),
+    // an escape hides text from the needles: parsed (and it matches)
+    security({ LogonType: 3, TargetUserName: 'Adm\u0069n' }).replace('\\u0069', '\u0069'),
+    // Sysmon 10 holds a needle-less rule: always parsed
+    JSON.stringify({ EventID: 10, Channel: 'Microsoft-Windows-Sysmon/Operational', GrantedAccess: '0x1410' }),
+    // the bytes do not tell the logsource (another spelling of a routing key): parsed
+    JSON.stringify({ EventID: 4624, channel: 'Security', LogonType: 3, TargetUserName: 'bob' }),
+  ];
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-hint-'));
+  try {
+    const file = join(dir, 'lines.jsonl');
+    writeFileSync(file, lines.join('\n') + '\n');
+    const run = async (prefilter: boolean): Promise<{ alerts: string[]; parsed: number }> => {
+      const detector = new Detector(documents, { derived: derivedPolicyFor });
+      const alerts: string[] = [];
+      const h = new Hunt(detector, { onAlert: (a) => alerts.push(`${a.rule.title}@${a.source.record}`), onError: () => {} }, prefilter);
+      await h.runFile(file, statSync(file).size);
+      return { alerts: alerts.sort(), parsed: h.stats.parsed };
+    };
+    const fast = await run(true);
+    const slow = await run(false);
+    assert.deepEqual(fast.alerts, slow.alerts);
+    // Line 6 is not a flat Windows event to normalization either (its Channel is spelled otherwise): generic JSON, which Windows rules still see.
+    assert.deepEqual(fast.alerts, ['r-needleless@5', 'r-needleless@6', 'r-security@3', 'r-security@4']);
+    assert.equal(slow.parsed, lines.length);
+    assert.equal(fast.parsed, lines.length - 2, 'lines 1 and 2 are not parsed');
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
 test('a needle every event of the rule\'s logsource holds is taken only when the rule has no other', () => {
   // SigmaHQ's "Security Eventlog Cleared": Provider_Name: Security (Windows 2003's source name)
   // gives "security" — the channel of every security event; EventID 517 is the selective literal.
@@ -204,11 +245,13 @@ test('a needle every event of the rule\'s logsource holds is taken only when the
   const security = { product: 'windows', service: 'security', categories: [] };
   const logon = Buffer.from('{"Channel":"Security","EventID":4624,"TargetUserName":"bob"}');
   const cleared = Buffer.from('{"Channel":"Security","EventID":517,"Provider_Name":"Security"}');
-  const plain = new Detector(rule, { derived: derivedPolicyFor });
+  const r = rule[0] as SigmaRule;
+  const policy = derivedPolicyFor(r.logsource.product);
+  // The trigger needle (what decides that a line is looked at): the channel without the routing texts…
+  assert.deepEqual([...ruleNeedles(r, policy) ?? []].sort(), ['"security"', 'indows-eventlog"']);
+  // …the event id with them.
+  assert.deepEqual([...ruleNeedles(r, policy, impliedTexts(r.logsource)) ?? []].sort(), ['517', 'indows-eventlog"']);
   const routed = new Detector(rule, { derived: derivedPolicyFor, implied: impliedTexts });
-  // Marking by trigger needles alone (what a logsource group's scan does): the channel marks every event…
-  assert.equal(plain.markForLogsource(security, logon, 0, logon.length), true);
-  // …the event id only the events it names.
   assert.equal(routed.markForLogsource(security, logon, 0, logon.length), false);
   assert.equal(routed.markForLogsource(security, cleared, 0, cleared.length), true);
   // A rule whose only literal is the channel keeps it: a needle is still necessary.

@@ -18,7 +18,7 @@ import { applyFilter, compileRule, type CompiledRule } from './compile-rule.js';
 import { logsourceAdmits } from './logsource-match.js';
 import { ruleNeedles, type DerivedPolicy, type DerivedPolicyByProduct } from './needles.js';
 import { NeedleScanner } from './prefilter.js';
-import { formulaHolds, ruleFormula, type Formula } from './needle-formula.js';
+import { formulaHolds, formulaNeedleIds, ruleFormula, type Formula } from './needle-formula.js';
 import { GroupScanner, groupNeedleIds } from './group-scanner.js';
 import { CHUNK_FILTER_MAX_NEEDLES, ChunkFilter } from './chunk-filter.js';
 import { JsonTextScan } from './json-text-scan.js';
@@ -67,8 +67,11 @@ export class Detector {
   private deferredEnd = 0;
   /** Per rule: the EventIDs it can match, or null for any (event-ids.ts). */
   private eventIds: EventIds[] = [];
-  /** Per rule: its whole raw-text precondition (needle-formula.ts). */
+  /** Per rule: its whole raw-text precondition (needle-formula.ts), and the needle ids it reads. */
   private formulas: Formula[] = [];
+  private formulaIds: number[][] = [];
+  /** Whether the full scanner looks for the formulas' needles too (then its marks are pruned by them). */
+  private fullPrunes = true;
   /** seen[needleId] === generation when the needle occurs in the current line. */
   private seen = new Int32Array(0);
   private readonly stamp: Int32Array;
@@ -148,14 +151,16 @@ export class Detector {
     this.triggers = this.rules.map(() => []);
     this.needleRules.forEach((rules, id) => rules.forEach((r) => this.triggers[r].push(id)));
     // Then each triggered rule's whole precondition, which may name more needles.
-    // Formulas prune lines before the parse; with needle-less rules every line
-    // is parsed anyway, and their extra needles only slow the scanner
-    // (measured: 2,535 Windows rules, 15,828 → 20,255 needles).
-    const pruning = this.needleless.length === 0;
-    this.formulas = this.rules.map((r) => (pruning ? ruleFormula(r.rule, policyOf(r), idOf) : true));
+    this.formulas = this.rules.map((r) => ruleFormula(r.rule, policyOf(r), idOf));
+    this.formulaIds = this.formulas.map((f) => [...formulaNeedleIds(f)]);
     this.seen = new Int32Array(ids.size);
     this.needleTexts = [...ids.keys()];
-    this.scanner = new NeedleScanner(this.needleTexts);
+    // With needle-less rules the full scanner cannot save a parse, and the
+    // formulas' extra needles only slow it (measured: 2,535 Windows rules,
+    // 15,828 → 20,255 needles): it looks for trigger needles (ids first) only.
+    // A logsource group without needle-less rules still prunes, in its own scanner.
+    this.fullPrunes = this.needleless.length === 0;
+    this.scanner = new NeedleScanner(this.fullPrunes ? this.needleTexts : triggers);
     if (triggers.length > 0 && triggers.length <= CHUNK_FILTER_MAX_NEEDLES) this.chunkFilter = new ChunkFilter(triggers);
   }
 
@@ -180,11 +185,12 @@ export class Detector {
   markCandidates(raw: Uint8Array, start: number, end: number): boolean {
     this.nextGeneration();
     this.scanner!.scan(raw, start, end, this.onNeedle);
-    return this.pruneByFormulas();
+    if (this.fullPrunes) this.pruneByFormulas();
+    return this.marked.length > 0 || this.needleless.length > 0;
   }
 
   /** A trigger hit is necessary, not sufficient: drops marked rules whose whole precondition fails on this text. */
-  private pruneByFormulas(): boolean {
+  private pruneByFormulas(): void {
     const marked = this.marked;
     const seen = this.seen;
     const gen = this.generation;
@@ -195,7 +201,6 @@ export class Detector {
       else this.stamp[idx] = 0;
     }
     marked.length = kept;
-    return kept > 0 || this.needleless.length > 0;
   }
 
   /** One needle occurrence: note it, and mark its trigger rules the first time. Made once, not per line. */
@@ -242,25 +247,32 @@ export class Detector {
     this.deferredEnd = end;
   }
 
+  /**
+   * A group's own automaton. A group without needle-less rules can save a
+   * parse (or a decode) by its formulas, so its automaton holds their needles
+   * too and its marks are pruned; one with them is parsed anyway and looks for
+   * trigger needles only.
+   */
   private groupScanner(group: readonly number[]): GroupScanner | null {
     let gs = this.groupScanners.get(group);
     if (gs === undefined) {
-      const ids = groupNeedleIds(group, (r) => this.triggers[r]);
-      gs = ids === null ? null : new GroupScanner(ids, this.needleTexts);
+      const prunes = !group.some((idx) => this.isNeedleless(idx));
+      const ids = groupNeedleIds(group, prunes ? (r) => [...this.triggers[r], ...this.formulaIds[r]] : (r) => this.triggers[r]);
+      gs = ids === null ? null : new GroupScanner(ids, this.needleTexts, prunes);
       this.groupScanners.set(group, gs);
     }
     return gs;
   }
 
-  private markForGroup(group: readonly number[], raw: Uint8Array, start: number, end: number): void {
+  /** Marks the group's rules whose needles occur in raw[start, end); see keepGroupMarks for the answer. */
+  private markForGroup(group: readonly number[], raw: Uint8Array, start: number, end: number): boolean {
     const gs = this.groupScanner(group);
-    if (gs === null) {
-      this.markCandidates(raw, start, end);
-      return;
+    if (gs === null) this.markCandidates(raw, start, end);
+    else {
+      this.nextGeneration();
+      gs.scan(raw, start, end, this.onNeedle);
     }
-    this.nextGeneration();
-    gs.scan(raw, start, end, this.onNeedle);
-    // No formulas here: they are only built when they can save a parse (needle-less rules present means they cannot).
+    return this.keepGroupMarks(group, gs !== null && gs.prunes);
   }
 
   /** Marks every rule (for text the prefilter cannot judge, e.g. with \u escapes). */
@@ -329,23 +341,26 @@ export class Detector {
   markForLogsource(ls: EventLogsource, raw: Uint8Array, start: number, end: number): boolean {
     const group = this.rulesForHint(ls);
     if (group.length === 0) return false;
-    this.markForGroup(group, raw, start, end);
-    return this.keepGroupMarks(group);
+    return this.markForGroup(group, raw, start, end);
   }
 
   /**
    * After marking for a group: whether any marked rule of the group itself,
    * or any needle-less rule of it, can match. A needle marks every rule it
-   * triggers, other groups' rules too; those are unmarked here.
+   * triggers, other groups' rules too; those are unmarked here, and with
+   * `prunes` (the scan looked for every needle of the group's formulas) so
+   * are the group's rules whose formula fails.
    */
-  private keepGroupMarks(group: readonly number[]): boolean {
+  private keepGroupMarks(group: readonly number[], prunes: boolean): boolean {
     if (this.allMarked) return true;
     const member = this.membersOf(group);
     const marked = this.marked;
+    const seen = this.seen;
+    const gen = this.generation;
     let kept = 0;
     for (let i = 0; i < marked.length; i++) {
       const idx = marked[i];
-      if (member[idx] === 1) marked[kept++] = idx;
+      if (member[idx] === 1 && (!prunes || formulaHolds(this.formulas[idx], seen, gen))) marked[kept++] = idx;
       else this.stamp[idx] = 0;
     }
     marked.length = kept;
@@ -390,8 +405,8 @@ export class Detector {
       this.markAll();
       return true;
     }
-    if (gs === null) this.pruneByFormulas();
-    return this.keepGroupMarks(group);
+    if (gs === null && this.fullPrunes) this.pruneByFormulas();
+    return this.keepGroupMarks(group, gs !== null && gs.prunes);
   }
 
   /** Whether any rule's logsource admits events of this logsource. */

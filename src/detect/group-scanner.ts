@@ -20,8 +20,12 @@ export class GroupScanner {
   private onGlobal: (id: number) => void = () => {};
   private readonly onLocal = (local: number): void => this.onGlobal(this.globalIds[local]);
 
-  /** `ids`: the group's needle ids in the detector's numbering; `needles[id]` is the text. */
-  constructor(ids: readonly number[], needles: readonly string[]) {
+  /**
+   * `ids`: the group's needle ids in the detector's numbering; `needles[id]` is the text.
+   * `prunes`: the ids include every needle of the group's rules' formulas, so
+   * marks may be pruned by them after a scan (needle-formula.ts).
+   */
+  constructor(ids: readonly number[], needles: readonly string[], readonly prunes = false) {
     this.globalIds = Int32Array.from(ids);
     this.scanner = new NeedleScanner(ids.map((id) => needles[id]));
   }
@@ -44,9 +48,9 @@ export class GroupScanner {
   }
 }
 
-/** The group's needle ids (each rule's trigger needles), or null when the group should use the full scanner. */
-export function groupNeedleIds(group: readonly number[], triggersOf: (rule: number) => readonly number[]): number[] | null {
+/** The group's needle ids (each rule's needles), or null when the group should use the full scanner. */
+export function groupNeedleIds(group: readonly number[], needlesOf: (rule: number) => Iterable<number>): number[] | null {
   const ids = new Set<number>();
-  for (const r of group) for (const id of triggersOf(r)) ids.add(id);
+  for (const r of group) for (const id of needlesOf(r)) ids.add(id);
   return ids.size <= GROUP_SCANNER_MAX_NEEDLES ? [...ids] : null;
 }

@@ -6,6 +6,8 @@
  *              └▶ otherwise native search: lines holding \u or \/ (escaped text hides from byte needles)
  *   admit(line) ─▶ no hit, no escape ─▶ false (skip the line)
  *               ├▶ escape            ─▶ every rule marked
+ *               ├▶ needle-less rules, logsource readable from the bytes (raw-logsource.ts)
+ *               │                    ─▶ that logsource's rules scanned for; none can match ─▶ false
  *               └▶ hit               ─▶ NeedleScanner marks the rules whose needles occur
  *                                        (and whose needle formula holds); if none of them can
  *                                        apply to Windows and the line certainly is a Windows
@@ -15,6 +17,7 @@ import type { Detector } from './engine.js';
 import type { EventLogsource } from '../core/event.js';
 import { findEscapes, PositionCursor } from './json-escapes.js';
 import { rawIsWindows } from '../normalize/raw-product.js';
+import { rawWindowsHint } from '../normalize/raw-logsource.js';
 
 /** The product productOf gives Windows events. */
 const WINDOWS = 'windows';
@@ -88,6 +91,11 @@ export class LinePrefilter {
       return true;
     }
     if (this.everyLine && this.detector.marksAfterParse) {
+      // Needle-less rules make parsing the default; a line whose logsource
+      // the bytes tell, and none of whose rules is needle-less or has a
+      // needle in it, is still left unparsed.
+      const hint = rawWindowsHint(buf, start, end);
+      if (hint !== undefined) return this.detector.markForLogsource(hint, buf, start, end);
       this.detector.deferMarking(buf, start, end);
       return true;
     }

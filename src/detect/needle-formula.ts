@@ -40,8 +40,20 @@ function detectionFormula(d: Detection, derived: DerivedPolicy, idOf: (n: string
 function itemFormula(item: DetectionItem, derived: DerivedPolicy, idOf: (n: string) => number): Formula {
   const perValue = valueNeedles(item, derived);
   if (perValue === null) return true;
-  const leaves = perValue.map((s: Needles): Formula => (s === null || s.size === 0 ? true : { any: [...s].map(idOf) }));
+  const leaves = perValue.map((s: Needles): Formula => (s === null || s.size === 0 || !worthScanning(s) ? true : { any: [...s].map(idOf) }));
   return item.modifiers.includes('all') ? and(leaves) : or(leaves);
+}
+
+/**
+ * Needles shorter than this are left out of formulas (the leaf holds): "10"
+ * from a GrantedAccess suffix occurs dozens of times in every Sysmon line,
+ * and each hit costs the scanner more than the rare line it could prune.
+ */
+const MIN_FORMULA_NEEDLE_BYTES = 3;
+
+function worthScanning(s: ReadonlySet<string>): boolean {
+  for (const n of s) if (Buffer.byteLength(n) < MIN_FORMULA_NEEDLE_BYTES) return false;
+  return true;
 }
 
 function and(parts: Formula[]): Formula {
@@ -77,4 +89,12 @@ export function formulaHolds(f: Formula, seen: Int32Array, gen: number): boolean
   }
   for (const p of f.or) if (formulaHolds(p, seen, gen)) return true;
   return false;
+}
+
+/** Every needle id the formula reads (a scanner that finds all of them can judge it). */
+export function formulaNeedleIds(f: Formula, out: Set<number> = new Set()): Set<number> {
+  if (f === true) return out;
+  if ('any' in f) for (const id of f.any) out.add(id);
+  else for (const p of 'and' in f ? f.and : f.or) formulaNeedleIds(p, out);
+  return out;
 }

@@ -15,6 +15,9 @@ SHORT_ESCAPE[0x0a] = 0x6e; // \n
 SHORT_ESCAPE[0x0c] = 0x66; // \f
 SHORT_ESCAPE[0x0d] = 0x72; // \r
 
+/** Below this many bytes per quarter, scan walks the text as one chain (the split costs more than it saves). */
+const INTERLEAVE_MIN_SEGMENT = 64;
+
 export class NeedleScanner {
   private readonly classOf = new Uint8Array(256);
   private readonly nClasses: number;
@@ -26,6 +29,8 @@ export class NeedleScanner {
   private readonly outIds: Int32Array;
   private readonly outNext: Int32Array;
   readonly needleCount: number;
+  /** The longest needle's byte length less one: how far before its part a chain must start (scan). */
+  private readonly overlap: number;
   private scratch = Buffer.allocUnsafe(256);
   /** Each needle's bytes (lower-case), and mayOccurIn's answers. */
   private readonly needleBytes: readonly Buffer[];
@@ -35,6 +40,7 @@ export class NeedleScanner {
     this.needleCount = needles.length;
     const bytesOf = needles.map((n) => Buffer.from(n.toLowerCase(), 'utf8'));
     this.needleBytes = bytesOf;
+    this.overlap = Math.max(0, ...bytesOf.map((b) => b.length - 1));
     // Byte classes: 0 = any byte that no needle uses. All non-ASCII bytes
     // share one class: a needle then matches any non-ASCII text of the same
     // byte length where it has non-ASCII (more hits, never fewer, so still
@@ -135,19 +141,69 @@ export class NeedleScanner {
     return this.outHead.length;
   }
 
-  /** Calls onHit(needleId) for each needle occurrence in buf[start, end). Returns true if any hit. */
+  /**
+   * Calls onHit(needleId) for each needle occurrence in buf[start, end), once
+   * per occurrence, in no promised order. Returns true if any hit.
+   *
+   * One DFA walk is a chain of dependent loads: each byte waits for the
+   * previous state. A long text is cut in four and walked as four chains in
+   * one loop, which the CPU overlaps (measured 330 → 760 MB/s):
+   *
+   *   start        b1           b2           b3          end
+   *   |── chain 0 ─|── chain 1 ─|── chain 2 ─|── chain 3 ─|
+   *             ↑ f1: chain 1 starts a needle's length early, so a needle
+   *               across b1 is whole in its walk; hits ending before b1
+   *               are chain 0's, and chain 1 does not report them.
+   */
   scan(buf: Uint8Array, start: number, end: number, onHit: (id: number) => void): boolean {
+    const q = (end - start) >> 2;
+    if (q < INTERLEAVE_MIN_SEGMENT || q < 4 * this.overlap) return this.walk(buf, start, end, start, this.start, onHit) >= 0;
     const next = this.next;
     const cls = this.classOf;
-    const threshold = this.outThreshold;
-    const n = this.nClasses;
-    let s = this.start;
-    let hit = false;
-    for (let i = start; i < end; i++) {
+    const thr = this.outThreshold;
+    const ov = this.overlap;
+    const b1 = start + q;
+    const b2 = b1 + q;
+    const b3 = b2 + q;
+    const f1 = b1 - ov;
+    const f2 = b2 - ov;
+    const f3 = b3 - ov;
+    let s0 = this.start;
+    let s1 = s0;
+    let s2 = s0;
+    let s3 = s0;
+    this.hitFlag = false;
+    for (let k = 0; k < q; k++) {
+      s0 = next[s0 + cls[buf[start + k]]];
+      s1 = next[s1 + cls[buf[f1 + k]]];
+      s2 = next[s2 + cls[buf[f2 + k]]];
+      s3 = next[s3 + cls[buf[f3 + k]]];
+      // Output states are numbered last: one test for all four in the common
+      // case. Chains 1–3 own their hits from k ≥ ov on (f + ov = b).
+      if (s0 >= thr || s1 >= thr || s2 >= thr || s3 >= thr) this.emit4(s0, s1, s2, s3, k >= ov, onHit);
+    }
+    let hit = this.hitFlag;
+    // Chains 1–3 are `ov` bytes short of their ends (chain 3: plus the remainder).
+    if (this.walk(buf, f1 + q, b2, b1, s1, onHit) === 1) hit = true;
+    if (this.walk(buf, f2 + q, b3, b2, s2, onHit) === 1) hit = true;
+    if (this.walk(buf, f3 + q, end, b3, s3, onHit) === 1) hit = true;
+    return hit;
+  }
+
+  /**
+   * One chain from state `s` over buf[from, end), reporting hits that end at
+   * or after `own`. 1 if it reported any, else -1.
+   */
+  private walk(buf: Uint8Array, from: number, end: number, own: number, s: number, onHit: (id: number) => void): number {
+    const next = this.next;
+    const cls = this.classOf;
+    const thr = this.outThreshold;
+    let hit = -1;
+    for (let i = from; i < end; i++) {
       s = next[s + cls[buf[i]]];
-      if (s >= threshold) {
-        hit = true;
-        for (let o = this.outHead[s / n]; o !== -1; o = this.outNext[o]) onHit(this.outIds[o]);
+      if (s >= thr && i >= own) {
+        hit = 1;
+        this.emit(s, onHit);
       }
     }
     return hit;
@@ -243,6 +299,30 @@ export class NeedleScanner {
       if (s >= thr) this.emit(s, onHit);
     }
     return s;
+  }
+
+  /** Whether scan's four chains reported a hit (a field: the hot loop keeps its registers for the chains). */
+  private hitFlag = false;
+
+  private emit4(s0: number, s1: number, s2: number, s3: number, owned: boolean, onHit: (id: number) => void): void {
+    const thr = this.outThreshold;
+    if (s0 >= thr) {
+      this.hitFlag = true;
+      this.emit(s0, onHit);
+    }
+    if (!owned) return;
+    if (s1 >= thr) {
+      this.hitFlag = true;
+      this.emit(s1, onHit);
+    }
+    if (s2 >= thr) {
+      this.hitFlag = true;
+      this.emit(s2, onHit);
+    }
+    if (s3 >= thr) {
+      this.hitFlag = true;
+      this.emit(s3, onHit);
+    }
   }
 
   private emit(s: number, onHit: (id: number) => void): void {

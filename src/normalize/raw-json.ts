@@ -92,6 +92,11 @@ function kindOf(buf: Uint8Array, start: number, end: number): RawKind | null {
   return null;
 }
 
+/** An ASCII letter in lower case; other bytes as they are. */
+function foldAscii(b: number): number {
+  return b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
+}
+
 /** Key names to look for, prepared once as bytes so that reading a line allocates nothing per key. */
 export class KeySet {
   private readonly byLength: Uint8Array[][] = [];
@@ -103,6 +108,18 @@ export class KeySet {
       (this.byLength[b.length] ??= []).push(b);
       (this.names[b.length] ??= []).push(k);
     }
+  }
+
+  /** Whether buf[start, end) spells one of the keys in any ASCII letter case. */
+  foldedHas(buf: Uint8Array, start: number, end: number): boolean {
+    const cands = this.byLength[end - start];
+    if (cands === undefined) return false;
+    outer: for (let c = 0; c < cands.length; c++) {
+      const k = cands[c];
+      for (let i = 0; i < k.length; i++) if (foldAscii(buf[start + i]) !== foldAscii(k[i])) continue outer;
+      return true;
+    }
+    return false;
   }
 
   /** The wanted key spelled by buf[start, end), if any. */
@@ -122,8 +139,12 @@ export class KeySet {
  * The members named in `keys` of the object that is all of buf[start, end)
  * (whitespace aside); null when the text is not an object this reader can
  * vouch for. Other members are checked for form and skipped.
+ *
+ * `guard`: names whose other spellings (another letter case) make the answer
+ * null — for callers whose reading is case-insensitive downstream, where
+ * "channel" next to "Channel" could decide which value counts.
  */
-export function rawMembers(buf: Uint8Array, start: number, end: number, keys: KeySet): Map<string, RawValue> | null {
+export function rawMembers(buf: Uint8Array, start: number, end: number, keys: KeySet, guard?: KeySet): Map<string, RawValue> | null {
   let i = skipWs(buf, start, end);
   if (buf[i] !== 0x7b) return null;
   const out = new Map<string, RawValue>();
@@ -136,6 +157,7 @@ export function rawMembers(buf: Uint8Array, start: number, end: number, keys: Ke
     // A key with escapes may decode to any name: do not guess.
     for (let k = i + 1; k < keyEnd - 1; k++) if (buf[k] === BACKSLASH) return null;
     const key = keys.find(buf, i + 1, keyEnd - 1);
+    if (key === undefined && guard !== undefined && guard.foldedHas(buf, i + 1, keyEnd - 1)) return null;
     i = skipWs(buf, keyEnd, end);
     if (buf[i] !== 0x3a) return null;
     const vStart = skipWs(buf, i + 1, end);

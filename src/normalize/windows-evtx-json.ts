@@ -44,7 +44,7 @@ export function systemLogsourceHint(sys: JsonRecord): EventLogsource {
  */
 const hints = new Map<string | undefined, Map<number | undefined, EventLogsource>>();
 
-function hintFor(service: string | undefined, id: number | undefined): EventLogsource {
+export function hintFor(service: string | undefined, id: number | undefined): EventLogsource {
   let byId = hints.get(service);
   if (byId === undefined) {
     byId = new Map();

@@ -1,0 +1,77 @@
+/**
+ * A JSON line's logsource read from its bytes, before (and instead of)
+ * JSON.parse: with it the detector scans the line for that logsource's
+ * rules only, and a line none of them can match is never parsed.
+ *
+ * It must never be narrower than what normalizeObject(JSON.parse(line))
+ * routes to: same service, same EventID, categories a superset
+ * (possibleCategories). So it answers only for the flat Windows shape
+ * (windows-flat.ts) written plainly, and "don't know" (undefined, the line
+ * is parsed) for anything else:
+ *
+ *   {"EventID":4688, …, "Channel":"Security", …}     → security / 4688
+ *   evtx or ECS shape, search-hit wrapper            → undefined (other readers route those)
+ *   "channel" or "EVENTID" spelled another way       → undefined (flattening folds case; which one wins is order)
+ *   escapes in Channel, EventID not plain digits     → undefined
+ */
+import type { EventLogsource } from '../core/event.js';
+import { KeySet, rawMembers, type RawValue } from './raw-json.js';
+import { hintFor } from './windows-evtx-json.js';
+import { CHANNEL_SERVICE } from './windows-logsources.js';
+
+/** Members that decide the shape (exact spelling, as windowsShapeOf reads them) and the two that route. */
+const KEYS = new KeySet(['_source', 'Event', 'System', 'winlog', 'event', 'host', 'EventID', 'Channel']);
+/** Field names normalization reads case-insensitively: another spelling of them is not ours to judge. */
+const FOLDED = new KeySet(['eventid', 'channel']);
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+/** integerEventId's bound: longer digit runs are not an EventID the detector groups by. */
+const MAX_ID_DIGITS = 9;
+
+export function rawWindowsHint(buf: Uint8Array, start: number, end: number): EventLogsource | undefined {
+  const top = rawMembers(buf, start, end, KEYS, FOLDED);
+  if (top === null) return undefined;
+  // Anything windowsShapeOf (or the search-hit unwrapping) could read as another shape.
+  if (isObject(top.get('_source')) || isObject(top.get('Event')) || isObject(top.get('System')) || isObject(top.get('winlog'))) return undefined;
+  if (isObject(top.get('event')) && isObject(top.get('host'))) return undefined;
+  const id = eventId(buf, top.get('EventID'));
+  if (id === undefined) return undefined;
+  const channel = top.get('Channel');
+  if (channel === undefined || (channel.kind !== 'string' && channel.kind !== 'digits')) return undefined;
+  const text = plainText(buf, channel);
+  // An empty Channel sends normalization to the provider instead.
+  if (text === undefined || text === '') return undefined;
+  return hintFor(CHANNEL_SERVICE.get(text.toLowerCase()), id);
+}
+
+function isObject(v: RawValue | undefined): boolean {
+  return v !== undefined && v.kind === 'object';
+}
+
+/** A number written as plain digits, or a string of digits (numericEventId makes both a number). */
+function eventId(buf: Uint8Array, v: RawValue | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  let s = v.start;
+  let e = v.end;
+  if (v.kind === 'digits') {
+    s++;
+    e--;
+  } else if (v.kind !== 'number') return undefined;
+  if (e <= s || e - s > MAX_ID_DIGITS) return undefined;
+  let n = 0;
+  for (let i = s; i < e; i++) {
+    const d = buf[i] - 0x30;
+    if (d < 0 || d > 9) return undefined; // "-1", "1.0", "1e3": JSON.parse reads them differently
+    n = n * 10 + d;
+  }
+  // A leading zero is not JSON for a number; as a string it still is digits.
+  if (v.kind === 'number' && e - s > 1 && buf[s] === 0x30) return undefined;
+  return n;
+}
+
+/** A string value's text when it holds no escape (then its bytes are its UTF-8). */
+function plainText(buf: Uint8Array, v: RawValue): string | undefined {
+  if (buf[v.start] !== QUOTE) return undefined;
+  for (let i = v.start + 1; i < v.end - 1; i++) if (buf[i] === BACKSLASH) return undefined;
+  return Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8', v.start + 1, v.end - 1);
+}

@@ -1,0 +1,162 @@
+/**
+ * rawWindowsHint decides, from a JSON line's bytes, which rules are scanned
+ * for before the line is parsed: a line none of them can match is never
+ * parsed. So where it answers it must route exactly as normalization does
+ * (same service and EventID, categories a superset). Checked on every corpus
+ * line, hand-built edge lines, and mutated real lines.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { normalizeObject } from '../src/normalize/index.js';
+import { rawWindowsHint } from '../src/normalize/raw-logsource.js';
+import type { EventLogsource } from '../src/core/event.js';
+import { corpus, filesUnder } from './corpus.js';
+
+function corpusLines(): string[] {
+  const lines: string[] = [];
+  for (const f of filesUnder(corpus('json'), '.json')) {
+    for (const l of readFileSync(f, 'utf8').split('\n')) if (l.trim().startsWith('{')) lines.push(l.trim());
+  }
+  for (const f of filesUnder(join(corpus('sigma-rules'), 'regression_data'), '.json')) {
+    for (const part of readFileSync(f, 'utf8').split(/\n(?=\{)/)) lines.push(JSON.stringify(JSON.parse(part)));
+  }
+  return lines;
+}
+
+/** The property; returns the hint (undefined: no answer, the line is parsed). */
+function checkLine(line: string): EventLogsource | undefined {
+  const buf = Buffer.from(line, 'utf8');
+  const hint = rawWindowsHint(buf, 0, buf.length);
+  if (hint === undefined) return undefined;
+  let obj: unknown;
+  try {
+    obj = JSON.parse(line);
+  } catch {
+    return hint; // not JSON: reported only if parsed; skipping it loses no alert
+  }
+  const ev = normalizeObject(obj);
+  const where = line.slice(0, 300);
+  assert.equal(ev.logsource.product, 'windows', `hint for a line normalization does not call Windows: ${where}`);
+  assert.equal(hint.service, ev.logsource.service, `service: ${where}`);
+  assert.equal(hint.eventId, ev.get('eventid'), `EventID: ${where}`);
+  for (const c of ev.logsource.categories) assert.ok(hint.categories.includes(c), `category ${c} missing from the hint: ${where}`);
+  return hint;
+}
+
+test('raw logsource agrees with normalization on every corpus line, and reads nearly every flat Windows line', () => {
+  const lines = corpusLines();
+  assert.ok(lines.length > 3000, `corpus lines: ${lines.length}`);
+  let flat = 0;
+  let read = 0;
+  for (const l of lines) {
+    const hint = checkLine(l);
+    const obj = JSON.parse(l) as Record<string, unknown>;
+    // The flat shape as the corpus writes it (OTRF): EventID and Channel at the top.
+    if (typeof obj.EventID === 'number' && typeof obj.Channel === 'string') {
+      flat++;
+      if (hint !== undefined) read++;
+    }
+  }
+  assert.ok(flat > 3000, `flat lines: ${flat}`);
+  assert.ok(read / flat > 0.99, `read ${read} of ${flat} flat lines`);
+});
+
+test('raw logsource: lines it reads, as normalization routes them', () => {
+  const sysmon = 'Microsoft-Windows-Sysmon/Operational';
+  const cases: [string, string | undefined, number][] = [
+    [JSON.stringify({ EventID: 1, Channel: sysmon }), 'sysmon', 1],
+    [JSON.stringify({ EventID: '4688', Channel: 'Security' }), 'security', 4688],
+    // a digit string may have leading zeros; it is still the number
+    [JSON.stringify({ EventID: '04688', Channel: 'Security' }), 'security', 4688],
+    [' { "Channel" : "SECURITY" , "EventID" : 4624 } ', 'security', 4624],
+    // the last duplicate wins, as in JSON.parse
+    ['{"Channel":"System","EventID":7,"Channel":"Security","EventID":4624}', 'security', 4624],
+    // an unknown channel: no service, and normalization does not look at the provider either
+    [JSON.stringify({ EventID: 1, Channel: 'Custom/Log', SourceName: 'Microsoft-Windows-Sysmon' }), undefined, 1],
+    // keys that only look like shape keys
+    [JSON.stringify({ EventID: 12, Channel: sysmon, Event: 'x', System: 1, winlog: null, host: 'h', event: 'e', _source: 's' }), 'sysmon', 12],
+    [JSON.stringify({ EventID: 12, Channel: sysmon, host: { name: 'h' } }), 'sysmon', 12],
+    // nested objects and strings holding key-like text do not count
+    [JSON.stringify({ EventID: 3, Channel: sysmon, x: { Channel: 'Security', EventID: 4688 }, y: '"Channel":"Security"' }), 'sysmon', 3],
+  ];
+  for (const [line, service, id] of cases) {
+    const hint = checkLine(line);
+    assert.ok(hint !== undefined, `no hint for ${line}`);
+    assert.equal(hint.service, service, line);
+    assert.equal(hint.eventId, id, line);
+  }
+  // Sysmon 12's category depends on EventType: the hint holds every one it may get.
+  const reg = checkLine(JSON.stringify({ EventID: 12, Channel: sysmon, EventType: 'CreateKey' }));
+  assert.deepEqual([...reg!.categories].sort(), ['registry_add', 'registry_delete', 'registry_event']);
+});
+
+test('raw logsource: lines it leaves to the parser', () => {
+  const unread = [
+    // another spelling of a routing key: flattening folds case, and which one counts is order
+    '{"EventID":1,"channel":"Security","Channel":"System"}',
+    '{"EventID":1,"Channel":"System","CHANNEL":"Security"}',
+    '{"EventId":1,"Channel":"Security"}',
+    '{"eventid":4624,"EventID":1,"Channel":"Security"}',
+    // escapes
+    '{"EventID":1,"Channel":"Sec\\u0075rity"}',
+    '{"EventID":1,"Ch\\u0061nnel":"Security"}',
+    '{"EventID":"\\u0031","Channel":"Security"}',
+    // EventIDs JSON.parse reads otherwise than as plain digits
+    '{"EventID":1.0,"Channel":"Security"}',
+    '{"EventID":1e3,"Channel":"Security"}',
+    '{"EventID":-1,"Channel":"Security"}',
+    '{"EventID":"0x10","Channel":"Security"}',
+    '{"EventID":"","Channel":"Security"}',
+    '{"EventID":null,"Channel":"Security"}',
+    '{"EventID":"1234567890","Channel":"Security"}',
+    '{"EventID":01,"Channel":"Security"}',
+    // no usable channel: normalization would go by the provider
+    '{"EventID":1,"Channel":"","SourceName":"Microsoft-Windows-Sysmon"}',
+    '{"EventID":1,"Channel":null}',
+    '{"EventID":1,"Channel":5}',
+    '{"EventID":1,"Channel":["Security"]}',
+    '{"EventID":1,"SourceName":"Microsoft-Windows-Sysmon"}',
+    // other shapes come first in normalization
+    '{"EventID":1,"Channel":"Security","Event":{"System":{"EventID":4688}}}',
+    '{"EventID":1,"Channel":"Security","System":{"EventID":4688}}',
+    '{"EventID":1,"Channel":"Security","winlog":{"event_id":4688}}',
+    '{"EventID":1,"Channel":"Security","event":{},"host":{"os":{"type":"windows"}}}',
+    '{"_id":1,"_source":{"EventID":4688,"Channel":"Security"},"EventID":1,"Channel":"System"}',
+    // not one object
+    '[{"EventID":1,"Channel":"Security"}]',
+    '{"EventID":1,"Channel":"Security"} {"x":1}',
+    '{"EventID":1,"Channel":"Security"',
+    '',
+  ];
+  for (const l of unread) assert.equal(checkLine(l), undefined, l);
+});
+
+test('raw logsource: mutated corpus lines never route otherwise than normalization', () => {
+  const lines = corpusLines().filter((_, i) => i % 7 === 0);
+  let seed = 4049;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  const inserts = [',"EventID":"7"', ',"EventID":1.5', ',"Channel":"Security"', ',"channel":"System"', ',"Channel":""',
+    ',"Event":{"System":{}}', ',"System":{"EventID":2}', ',"winlog":{"channel":"x"}', ',"EventType":"DeleteKey"',
+    ',"OperationType":"%%1905"', '"', '\\', '{', '}', ',', ':', '\\u0045', ' '];
+  let checked = 0;
+  let answered = 0;
+  for (const l of lines) {
+    for (let k = 0; k < 6; k++) {
+      let m = l;
+      const at = rand(m.length + 1);
+      switch (rand(3)) {
+        case 0: m = m.slice(0, at) + m.slice(at + 1 + rand(3)); break;
+        case 1: m = m.slice(0, at) + inserts[rand(inserts.length)] + m.slice(at); break;
+        default: m = m.slice(0, -1) + inserts[rand(10)] + '}';
+      }
+      if (checkLine(m) !== undefined) answered++;
+      checked++;
+    }
+  }
+  assert.ok(checked > 1000 && answered > checked / 4, `checked ${checked}, answered ${answered}`);
+});
