@@ -80,6 +80,9 @@ test('raw logsource: lines it reads, as normalization routes them', () => {
     [JSON.stringify({ EventID: 12, Channel: sysmon, host: { name: 'h' } }), 'sysmon', 12],
     // nested objects and strings holding key-like text do not count
     [JSON.stringify({ EventID: 3, Channel: sysmon, x: { Channel: 'Security', EventID: 4688 }, y: '"Channel":"Security"' }), 'sysmon', 3],
+    // long values (searched natively past their first bytes) with escaped quotes and backslash runs before quotes
+    [JSON.stringify({ EventID: 3, y: 'x'.repeat(40) + '","Channel":"Security"\\', z: 'C:\\' + 'y'.repeat(30) + '\\"', Channel: sysmon }), 'sysmon', 3],
+    [JSON.stringify({ Channel: sysmon, y: 'q'.repeat(17) + '\\\\"}', EventID: 22 }), 'sysmon', 22],
   ];
   for (const [line, service, id] of cases) {
     const hint = checkLine(line);

@@ -157,37 +157,44 @@ export class NeedleScanner {
    */
   scan(buf: Uint8Array, start: number, end: number, onHit: (id: number) => void): boolean {
     const q = (end - start) >> 2;
-    if (q < INTERLEAVE_MIN_SEGMENT || q < 4 * this.overlap) return this.walk(buf, start, end, start, this.start, onHit) >= 0;
+    const ov = this.overlap;
+    if (q < INTERLEAVE_MIN_SEGMENT || q < 4 * ov) return this.walk(buf, start, end, start, this.start, onHit) >= 0;
     const next = this.next;
     const cls = this.classOf;
     const thr = this.outThreshold;
-    const ov = this.overlap;
-    const b1 = start + q;
-    const b2 = b1 + q;
-    const b3 = b2 + q;
-    const f1 = b1 - ov;
-    const f2 = b2 - ov;
-    const f3 = b3 - ov;
+    // Chain t > 0 starts at f_t = b_t − ov and walks q + ov bytes, to b_{t+1};
+    // chain 0 walks as far, past b1, but owns only its first q bytes.
+    const f1 = start + q - ov;
+    const f2 = f1 + q;
+    const f3 = f2 + q;
+    const steps = q + ov;
     let s0 = this.start;
     let s1 = s0;
     let s2 = s0;
     let s3 = s0;
     this.hitFlag = false;
-    for (let k = 0; k < q; k++) {
-      s0 = next[s0 + cls[buf[start + k]]];
-      s1 = next[s1 + cls[buf[f1 + k]]];
-      s2 = next[s2 + cls[buf[f2 + k]]];
-      s3 = next[s3 + cls[buf[f3 + k]]];
-      // Output states are numbered last: one test for all four in the common
-      // case. Chains 1–3 own their hits from k ≥ ov on (f + ov = b).
-      if (s0 >= thr || s1 >= thr || s2 >= thr || s3 >= thr) this.emit4(s0, s1, s2, s3, k >= ov, onHit);
+    let k = 0;
+    for (;;) {
+      // The inner loop holds no call, so the four chains keep their registers;
+      // a hit leaves it, is reported, and the walk resumes.
+      for (; k < steps; k++) {
+        s0 = next[s0 + cls[buf[start + k]]];
+        s1 = next[s1 + cls[buf[f1 + k]]];
+        s2 = next[s2 + cls[buf[f2 + k]]];
+        s3 = next[s3 + cls[buf[f3 + k]]];
+        // Output states are numbered last: one test for all four.
+        if (s0 >= thr || s1 >= thr || s2 >= thr || s3 >= thr) break;
+      }
+      if (k >= steps) break;
+      this.emit4(k < q ? s0 : -1, k >= ov ? s1 : -1, k >= ov ? s2 : -1, k >= ov ? s3 : -1, onHit);
+      k++;
     }
-    let hit = this.hitFlag;
-    // Chains 1–3 are `ov` bytes short of their ends (chain 3: plus the remainder).
-    if (this.walk(buf, f1 + q, b2, b1, s1, onHit) === 1) hit = true;
-    if (this.walk(buf, f2 + q, b3, b2, s2, onHit) === 1) hit = true;
-    if (this.walk(buf, f3 + q, end, b3, s3, onHit) === 1) hit = true;
-    return hit;
+    // The last 0–3 bytes (len − 4q) are chain 3's.
+    for (let i = f3 + steps; i < end; i++) {
+      s3 = next[s3 + cls[buf[i]]];
+      if (s3 >= thr) this.emit4(-1, -1, -1, s3, onHit);
+    }
+    return this.hitFlag;
   }
 
   /**
@@ -304,25 +311,14 @@ export class NeedleScanner {
   /** Whether scan's four chains reported a hit (a field: the hot loop keeps its registers for the chains). */
   private hitFlag = false;
 
-  private emit4(s0: number, s1: number, s2: number, s3: number, owned: boolean, onHit: (id: number) => void): void {
+  /** Reports the output states among the four (a chain whose hit is not its own passes -1). */
+  private emit4(s0: number, s1: number, s2: number, s3: number, onHit: (id: number) => void): void {
     const thr = this.outThreshold;
-    if (s0 >= thr) {
-      this.hitFlag = true;
-      this.emit(s0, onHit);
-    }
-    if (!owned) return;
-    if (s1 >= thr) {
-      this.hitFlag = true;
-      this.emit(s1, onHit);
-    }
-    if (s2 >= thr) {
-      this.hitFlag = true;
-      this.emit(s2, onHit);
-    }
-    if (s3 >= thr) {
-      this.hitFlag = true;
-      this.emit(s3, onHit);
-    }
+    if (s0 >= thr) this.emit(s0, onHit);
+    if (s1 >= thr) this.emit(s1, onHit);
+    if (s2 >= thr) this.emit(s2, onHit);
+    if (s3 >= thr) this.emit(s3, onHit);
+    if (s0 >= thr || s1 >= thr || s2 >= thr || s3 >= thr) this.hitFlag = true;
   }
 
   private emit(s: number, onHit: (id: number) => void): void {
