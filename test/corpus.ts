@@ -1,5 +1,5 @@
 /** Paths into the shared, read-only corpus beside the repository (never copied into it). */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,4 +25,24 @@ export function filesUnder(dir: string, suffix: string): string[] {
   };
   walk(dir);
   return out.sort();
+}
+
+/** Every real JSON event as one line: the OTRF JSON lines and the SigmaHQ regression events (evtx_dump writes pretty objects back to back). */
+export function corpusJsonLines(): string[] {
+  const lines: string[] = [];
+  for (const f of filesUnder(corpus('json'), '.json')) {
+    for (const l of readFileSync(f, 'utf8').split('\n')) if (l.trim().startsWith('{')) lines.push(l.trim());
+  }
+  for (const f of filesUnder(join(corpus('sigma-rules'), 'regression_data'), '.json')) {
+    for (const part of readFileSync(f, 'utf8').split(/\n(?=\{)/)) lines.push(JSON.stringify(JSON.parse(part)));
+  }
+  return lines;
+}
+
+/** A repeatable pseudo-random source for mutation tests: rand(n) is in [0, n). */
+export function seededRandom(seed: number): (n: number) => number {
+  return (n) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
 }

@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NeedleScanner } from '../src/detect/prefilter.js';
+import { seededRandom } from './corpus.js';
 
 function naiveCounts(text: string, needles: string[]): number[] {
   const t = text.toLowerCase();
@@ -29,11 +30,7 @@ function scanCounts(scanner: NeedleScanner, text: string, n: number, pad: number
 }
 
 test('scan reports each needle occurrence once, across the cuts between its chains', () => {
-  let seed = 7;
-  const rand = (k: number): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % k;
-  };
+  const rand = seededRandom(7);
   const alphabet = 'abAB\\"c:';
   const word = (len: number): string => Array.from({ length: len }, () => alphabet[rand(alphabet.length)]).join('');
   const sets = [

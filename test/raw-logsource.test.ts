@@ -7,23 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { normalizeObject } from '../src/normalize/index.js';
 import { rawWindowsHint } from '../src/normalize/raw-logsource.js';
 import type { EventLogsource } from '../src/core/event.js';
-import { corpus, filesUnder } from './corpus.js';
+import { corpusJsonLines } from './corpus.js';
+import { mutatedLines } from './json-mutations.js';
 
-function corpusLines(): string[] {
-  const lines: string[] = [];
-  for (const f of filesUnder(corpus('json'), '.json')) {
-    for (const l of readFileSync(f, 'utf8').split('\n')) if (l.trim().startsWith('{')) lines.push(l.trim());
-  }
-  for (const f of filesUnder(join(corpus('sigma-rules'), 'regression_data'), '.json')) {
-    for (const part of readFileSync(f, 'utf8').split(/\n(?=\{)/)) lines.push(JSON.stringify(JSON.parse(part)));
-  }
-  return lines;
-}
 
 /** The property; returns the hint (undefined: no answer, the line is parsed). */
 function checkLine(line: string): EventLogsource | undefined {
@@ -46,7 +35,7 @@ function checkLine(line: string): EventLogsource | undefined {
 }
 
 test('raw logsource agrees with normalization on every corpus line, and reads nearly every flat Windows line', () => {
-  const lines = corpusLines();
+  const lines = corpusJsonLines();
   assert.ok(lines.length > 3000, `corpus lines: ${lines.length}`);
   let flat = 0;
   let read = 0;
@@ -137,29 +126,15 @@ test('raw logsource: lines it leaves to the parser', () => {
 });
 
 test('raw logsource: mutated corpus lines never route otherwise than normalization', () => {
-  const lines = corpusLines().filter((_, i) => i % 7 === 0);
-  let seed = 4049;
-  const rand = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
-  };
+  const lines = corpusJsonLines().filter((_, i) => i % 7 === 0);
   const inserts = [',"EventID":"7"', ',"EventID":1.5', ',"Channel":"Security"', ',"channel":"System"', ',"Channel":""',
     ',"Event":{"System":{}}', ',"System":{"EventID":2}', ',"winlog":{"channel":"x"}', ',"EventType":"DeleteKey"',
     ',"OperationType":"%%1905"', '"', '\\', '{', '}', ',', ':', '\\u0045', ' '];
   let checked = 0;
   let answered = 0;
-  for (const l of lines) {
-    for (let k = 0; k < 6; k++) {
-      let m = l;
-      const at = rand(m.length + 1);
-      switch (rand(3)) {
-        case 0: m = m.slice(0, at) + m.slice(at + 1 + rand(3)); break;
-        case 1: m = m.slice(0, at) + inserts[rand(inserts.length)] + m.slice(at); break;
-        default: m = m.slice(0, -1) + inserts[rand(10)] + '}';
-      }
-      if (checkLine(m) !== undefined) answered++;
-      checked++;
-    }
+  for (const m of mutatedLines(lines, 4049, inserts, 10)) {
+    if (checkLine(m) !== undefined) answered++;
+    checked++;
   }
   assert.ok(checked > 1000 && answered > checked / 4, `checked ${checked}, answered ${answered}`);
 });

@@ -5,24 +5,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { productOf } from '../src/normalize/index.js';
 import { rawIsWindows } from '../src/normalize/raw-product.js';
-import { corpus, filesUnder } from './corpus.js';
+import { corpusJsonLines } from './corpus.js';
+import { mutatedLines } from './json-mutations.js';
 
 
 /** Every real line: OTRF JSON lines and the SigmaHQ regression events, one object per line. */
-function corpusLines(): string[] {
-  const lines: string[] = [];
-  for (const f of filesUnder(corpus('json'), '.json')) {
-    for (const l of readFileSync(f, 'utf8').split('\n')) if (l.trim().startsWith('{')) lines.push(l.trim());
-  }
-  for (const f of filesUnder(join(corpus('sigma-rules'), 'regression_data'), '.json')) {
-    for (const part of readFileSync(f, 'utf8').split(/\n(?=\{)/)) lines.push(JSON.stringify(JSON.parse(part)));
-  }
-  return lines;
-}
 
 /** The property: a yes from the raw check is a yes from the parser (or the line does not parse at all). */
 function checkLine(line: string): { raw: boolean; parsed: boolean | undefined } {
@@ -39,7 +28,7 @@ function checkLine(line: string): { raw: boolean; parsed: boolean | undefined } 
 }
 
 test('raw product check agrees with productOf on every corpus line, and recognizes nearly all Windows lines', () => {
-  const lines = corpusLines();
+  const lines = corpusJsonLines();
   assert.ok(lines.length > 3000, `corpus lines: ${lines.length}`);
   let windows = 0;
   let recognized = 0;
@@ -107,33 +96,13 @@ test('raw product check: adversarial lines', () => {
 });
 
 test('raw product check: mutated corpus lines never disagree with productOf', () => {
-  const lines = corpusLines().filter((_, i) => i % 7 === 0);
-  let seed = 12345;
-  const rand = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed % n;
-  };
+  const lines = corpusJsonLines().filter((_, i) => i % 7 === 0);
   const inserts = [',"EventID":"x"', ',"EventID":null', ',"Channel":null', ',"_source":{}', ',"_id":1', ',"Event":1',
     ',"System":{}', ',"winlog":{}', '"', '\\', '{', '}', '[', ']', ',', ':', '\\u0045', ' '];
   let checked = 0;
-  for (const l of lines) {
-    for (let k = 0; k < 6; k++) {
-      let m = l;
-      const at = rand(m.length + 1);
-      switch (rand(4)) {
-        case 0: m = m.slice(0, at) + m.slice(at + 1 + rand(3)); break;
-        case 1: m = m.slice(0, at) + inserts[rand(inserts.length)] + m.slice(at); break;
-        case 2: {
-          // Duplicate a member-looking region before the closing brace.
-          const region = m.slice(at, at + 40);
-          m = m.slice(0, -1) + ',' + region + '}';
-          break;
-        }
-        default: m = m.slice(0, -1) + inserts[rand(8)] + '}';
-      }
-      checkLine(m);
-      checked++;
-    }
+  for (const m of mutatedLines(lines, 12345, inserts, 8)) {
+    checkLine(m);
+    checked++;
   }
   assert.ok(checked > 1000);
 });
