@@ -147,7 +147,9 @@ function literalNeedle(s: SigmaString, splitBackslash: boolean, quoted: boolean)
   }
   if (bestPiece === '') return undefined;
   if (bestPiece.length <= MAX_NEEDLE) return bestPiece;
-  return bestPiece.endsWith('"') ? bestPiece.slice(-MAX_NEEDLE) : bestPiece.slice(0, MAX_NEEDLE);
+  // The tail: values share their heads (drives, C:\Windows\System32\, hives,
+  // program names before their arguments) far more than their ends.
+  return bestPiece.slice(-MAX_NEEDLE);
 }
 
 /**
