@@ -39,6 +39,8 @@ test('raw logsource agrees with normalization on every corpus line, and reads ne
   assert.ok(lines.length > 3000, `corpus lines: ${lines.length}`);
   let flat = 0;
   let read = 0;
+  let evtx = 0;
+  let evtxRead = 0;
   for (const l of lines) {
     const hint = checkLine(l);
     const obj = JSON.parse(l) as Record<string, unknown>;
@@ -47,9 +49,17 @@ test('raw logsource agrees with normalization on every corpus line, and reads ne
       flat++;
       if (hint !== undefined) read++;
     }
+    // The evtx_dump shape (the SigmaHQ regression events).
+    const system = (obj.Event as Record<string, unknown> | undefined)?.System as Record<string, unknown> | undefined;
+    if (typeof system?.Channel === 'string' && system.Channel !== '') {
+      evtx++;
+      if (hint !== undefined) evtxRead++;
+    }
   }
   assert.ok(flat > 3000, `flat lines: ${flat}`);
   assert.ok(read / flat > 0.99, `read ${read} of ${flat} flat lines`);
+  assert.ok(evtx > 200, `evtx_dump lines: ${evtx}`);
+  assert.ok(evtxRead / evtx > 0.99, `read ${evtxRead} of ${evtx} evtx_dump lines`);
 });
 
 test('raw logsource: lines it reads, as normalization routes them', () => {
@@ -72,6 +82,11 @@ test('raw logsource: lines it reads, as normalization routes them', () => {
     // long values (searched natively past their first bytes) with escaped quotes and backslash runs before quotes
     [JSON.stringify({ EventID: 3, y: 'x'.repeat(40) + '","Channel":"Security"\\', z: 'C:\\' + 'y'.repeat(30) + '\\"', Channel: sysmon }), 'sysmon', 3],
     [JSON.stringify({ Channel: sysmon, y: 'q'.repeat(17) + '\\\\"}', EventID: 22 }), 'sysmon', 22],
+    // the evtx_dump shape: System routes it, whatever EventData or the top level say
+    ['{"Event":{"System":{"EventID":{"#attributes":{"Qualifiers":16384},"#text":7036},"Channel":"System"}}}', 'system', 7036],
+    [JSON.stringify({ Event: { System: { EventID: 1, Channel: sysmon }, EventData: { EventID: 4688, Channel: 'Security' } }, EventID: 5, Channel: 'x' }), 'sysmon', 1],
+    [JSON.stringify({ System: { EventID: '4688', Channel: 'Security' }, EventData: { Channel: 'x' } }), 'security', 4688],
+    [JSON.stringify({ Event: { System: 'x' }, System: { EventID: 4624, Channel: 'Security' } }), 'security', 4624],
   ];
   for (const [line, service, id] of cases) {
     const hint = checkLine(line);
@@ -116,6 +131,14 @@ test('raw logsource: lines it leaves to the parser', () => {
     '{"EventID":1,"Channel":"Security","winlog":{"event_id":4688}}',
     '{"EventID":1,"Channel":"Security","event":{},"host":{"os":{"type":"windows"}}}',
     '{"_id":1,"_source":{"EventID":4688,"Channel":"Security"},"EventID":1,"Channel":"System"}',
+    // evtx_dump shape without a readable System EventID and Channel
+    '{"Event":{"System":{"EventID":1}}}',
+    '{"Event":{"System":{"EventID":1,"Channel":""},"EventData":{"Channel":"Security"}}}',
+    '{"Event":{"System":{"EventID":{"#attributes":{"Qualifiers":0}},"Channel":"Security"}}}',
+    '{"Event":{"System":{"EventID":1,"Channel":{"#text":"Security"}}}}',
+    '{"Event":{"System":"x"},"System":{"Channel":"Security"}}',
+    '{"Event":{"System":{"EventID":1,"Channel":"Security"},"System":[]}}',
+    '{"Event":{"System":{"EventID":1,"Channel":"Security"}},"_id":1,"_source":{"EventID":4688}}',
     // not one object
     '[{"EventID":1,"Channel":"Security"}]',
     '{"EventID":1,"Channel":"Security"} {"x":1}',

@@ -90,6 +90,36 @@ describe('JSON lines reader', () => {
     for (let i = 0; i < lines.length; i++) assert.ok(got.lines[i] === lines[i], `line ${i + 1} differs`);
   });
 
+  it('reads JSON lines whose first line is longer than the sniffed head, even past the size read whole as a document', async () => {
+    // Constructed: a PowerShell 4104 script block of 200 KB first (no line end in the
+    // first 64 KiB), then small events up to 129 MiB — more than a document is read whole.
+    const first = JSON.stringify({ EventID: 4104, Channel: 'Microsoft-Windows-PowerShell/Operational', ScriptBlockText: 'Get-NetTCPConnection; '.repeat(9000) });
+    const small = JSON.stringify({ EventID: 1, Channel: 'Microsoft-Windows-Sysmon/Operational', CommandLine: 'netstat -ano', pad: 'p'.repeat(900) });
+    const count = Math.ceil((129 * 1048576) / (small.length + 1));
+    const file = join(tmp, 'long-first-line.jsonl');
+    writeFileSync(file, first + '\n' + (small + '\n').repeat(count));
+    let lines = 0;
+    let firstSeen = '';
+    const errors: string[] = [];
+    const sink: RecordSink = {
+      line: (buf, s, e) => {
+        if (lines++ === 0) firstSeen = buf.toString('utf8', s, e);
+      },
+      object: () => assert.fail('JSON lines are handed on as lines'),
+      error: (m) => errors.push(m),
+    };
+    assert.equal(await readLogFile(file, sink), 'jsonl');
+    assert.deepEqual(errors, []);
+    assert.equal(lines, count + 1);
+    assert.ok(firstSeen === first);
+    // One document on one line, longer than the head, is still one document.
+    const doc = join(tmp, 'one-line-document.json');
+    writeFileSync(doc, JSON.stringify({ Records: [{ eventName: 'DescribeVpcs', pad: 'q'.repeat(100_000) }, { eventName: 'DescribeRouteTables' }] }));
+    const { sink: docSink, got } = collector();
+    assert.equal(await readLogFile(doc, docSink), 'json');
+    assert.equal(got.objects.length, 2);
+  });
+
   it('skips an oversized line with an error naming it, and keeps the lines around it', async () => {
     const big = '{"x":"' + 'a'.repeat(5000) + '"}';
     const text = `{"n":1}\n${big}\n{"n":3}\r\n\n{"n":4}`;

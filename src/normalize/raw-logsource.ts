@@ -6,11 +6,12 @@
  * It must never be narrower than what normalizeObject(JSON.parse(line))
  * routes to: same service, same EventID, categories a superset
  * (possibleCategories). So it answers only for the flat Windows shape
- * (windows-flat.ts) written plainly, and "don't know" (undefined, the line
- * is parsed) for anything else:
+ * (windows-flat.ts) and the evtx_dump shape (windows-evtx-json.ts) written
+ * plainly, and "don't know" (undefined, the line is parsed) for anything else:
  *
  *   {"EventID":4688, …, "Channel":"Security", …}     → security / 4688
- *   evtx or ECS shape, search-hit wrapper            → undefined (other readers route those)
+ *   {"Event":{"System":{"EventID":4688,"Channel":"Security",…},…}} → security / 4688
+ *   ECS shape, search-hit wrapper                    → undefined
  *   "channel" or "EVENTID" spelled another way       → undefined (flattening folds case; which one wins is order)
  *   escapes in Channel, EventID not plain digits     → undefined
  */
@@ -31,15 +32,53 @@ const MAX_ID_DIGITS = 9;
 export function rawWindowsHint(buf: Uint8Array, start: number, end: number): EventLogsource | undefined {
   const top = rawMembers(buf, start, end, KEYS, FOLDED);
   if (top === null) return undefined;
-  // Anything windowsShapeOf (or the search-hit unwrapping) could read as another shape.
-  if (isObject(top.get('_source')) || isObject(top.get('Event')) || isObject(top.get('System')) || isObject(top.get('winlog'))) return undefined;
-  if (isObject(top.get('event')) && isObject(top.get('host'))) return undefined;
-  const id = eventId(buf, top.get('EventID'));
-  if (id === undefined) return undefined;
-  const channel = top.get('Channel');
-  if (channel === undefined || (channel.kind !== 'string' && channel.kind !== 'digits')) return undefined;
+  // A search hit's event is its _source: not read here.
+  if (isObject(top.get('_source'))) return undefined;
+  if (isObject(top.get('Event')) || isObject(top.get('System'))) return evtxHint(buf, top);
+  // Anything else windowsShapeOf could read as another shape.
+  if (isObject(top.get('winlog')) || (isObject(top.get('event')) && isObject(top.get('host')))) return undefined;
+  return routed(buf, top.get('Channel'), eventId(buf, top.get('EventID')));
+}
+
+const EVENT_KEYS = new KeySet(['System']);
+const SYSTEM_KEYS = new KeySet(['EventID', 'Channel']);
+const TEXT_KEYS = new KeySet(['#text']);
+
+/**
+ * The evtx_dump shape (windows-evtx-json.ts): `Event.System`, or a top-level
+ * `System` holding EventID, as evtxEventNode picks them. Its identity fields
+ * are set before any EventData field, so only System's own members route it
+ * (exact spelling: they are read as object properties).
+ */
+function evtxHint(buf: Uint8Array, top: Map<string, RawValue>): EventLogsource | undefined {
+  let system: Map<string, RawValue> | null = null;
+  const event = top.get('Event');
+  if (event !== undefined && event.kind === 'object') {
+    const members = rawMembers(buf, event.start, event.end, EVENT_KEYS);
+    if (members === null) return undefined;
+    const sys = members.get('System');
+    if (sys !== undefined && sys.kind === 'object') system = rawMembers(buf, sys.start, sys.end, SYSTEM_KEYS);
+    if (system === null && sys !== undefined && sys.kind === 'object') return undefined;
+  }
+  if (system === null) {
+    const sys = top.get('System');
+    if (sys === undefined || sys.kind !== 'object') return undefined;
+    system = rawMembers(buf, sys.start, sys.end, SYSTEM_KEYS);
+    if (system === null || !system.has('EventID')) return undefined;
+  }
+  let id = system.get('EventID');
+  // <EventID Qualifiers="…">7036</EventID> renders as {"#attributes":{…},"#text":7036}.
+  if (id !== undefined && id.kind === 'object') {
+    const text = rawMembers(buf, id.start, id.end, TEXT_KEYS);
+    id = text?.get('#text');
+  }
+  return routed(buf, system.get('Channel'), eventId(buf, id));
+}
+
+/** The hint for a Channel that is plain, non-empty text (else normalization would consult the provider) and an EventID. */
+function routed(buf: Uint8Array, channel: RawValue | undefined, id: number | undefined): EventLogsource | undefined {
+  if (id === undefined || channel === undefined || (channel.kind !== 'string' && channel.kind !== 'digits')) return undefined;
   const text = plainText(buf, channel);
-  // An empty Channel sends normalization to the provider instead.
   if (text === undefined || text === '') return undefined;
   return hintFor(CHANNEL_SERVICE.get(text.toLowerCase()), id);
 }

@@ -39,6 +39,17 @@ export async function readLogFile(path: string, sink: RecordSink): Promise<FileF
   try {
     content = gz ? await firstBytes(open(), 65536) : head;
     format = sniffFormat(content);
+    const brace = format === 'json' ? objectWithoutLineEnd(content) : -1;
+    if (brace >= 0) {
+      // An object with no line end in the head: one document, or JSON lines
+      // whose first line is long (a PowerShell script block). Its whole first
+      // line decides, as a short one would.
+      const line = await firstLine(open(), brace, MAX_DOCUMENT_BYTES);
+      if (line !== undefined) {
+        content = line;
+        format = sniffFormat(line);
+      }
+    }
   } catch (e) {
     sink.error(`cannot decompress: ${(e as Error).message}`);
     return 'unknown';
@@ -90,6 +101,30 @@ function firstLineObject(head: Buffer): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** Where the head's first `{` is, when the head starts with one (after a BOM and blanks) and holds no line end after it; else -1. */
+function objectWithoutLineEnd(head: Buffer): number {
+  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
+  return head[i] === 0x7b && head.indexOf(0x0a, i) < 0 ? i : -1;
+}
+
+/** The stream's bytes up to and including the first line end at or after offset `from`; undefined when none comes within `limit` bytes. */
+async function firstLine(stream: AsyncIterable<Buffer>, from: number, limit: number): Promise<Buffer | undefined> {
+  const parts: Buffer[] = [];
+  let have = 0;
+  for await (const c of stream) {
+    const nl = c.indexOf(0x0a, Math.max(0, from - have));
+    if (nl >= 0) {
+      parts.push(c.subarray(0, nl + 1));
+      return Buffer.concat(parts);
+    }
+    parts.push(c);
+    have += c.length;
+    if (have > limit) return undefined;
+  }
+  return undefined;
 }
 
 async function firstBytes(stream: AsyncIterable<Buffer>, n: number): Promise<Buffer> {
