@@ -39,6 +39,30 @@ export function corpusJsonLines(): string[] {
   return lines;
 }
 
+/**
+ * Winlogbeat-shaped lines: constructed from the real flat corpus events
+ * (winlog.channel, winlog.event_id as Winlogbeat writes it — a string —,
+ * EventData under winlog.event_data), then the two real Winlogbeat records
+ * the corpus holds.
+ */
+export function winlogbeatLines(): string[] {
+  const out: string[] = [];
+  for (const l of corpusJsonLines()) {
+    const obj = JSON.parse(l) as Record<string, unknown>;
+    if (typeof obj.EventID !== 'number' || typeof obj.Channel !== 'string') continue;
+    const { EventID, Channel, SourceName, Hostname, ...data } = obj;
+    out.push(JSON.stringify({
+      '@timestamp': obj['@timestamp'],
+      host: { name: Hostname, os: { type: 'windows' } },
+      winlog: { channel: Channel, event_id: String(EventID), provider_name: SourceName, computer_name: Hostname, event_data: data },
+      event: { code: String(EventID), provider: SourceName },
+    }));
+  }
+  const real = readFileSync(corpus('json/wagga40-Zircolite/tests/fixtures/winlogbeat_sysmon_sample.json'), 'utf8');
+  for (const l of real.split('\n')) if (l.trim().startsWith('{')) out.push(l.trim());
+  return out;
+}
+
 /** A repeatable pseudo-random source for mutation tests: rand(n) is in [0, n). */
 export function seededRandom(seed: number): (n: number) => number {
   return (n) => {

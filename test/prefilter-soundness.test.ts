@@ -13,7 +13,7 @@ import { derivedPolicyFor, impliedTexts } from '../src/normalize/index.js';
 import { Hunt } from '../src/pipeline/hunt.js';
 import { findRuleFiles, loadSigmaFile } from '../src/sigma/load.js';
 import type { SigmaDocument } from '../src/sigma/model.js';
-import { corpus, filesUnder } from './corpus.js';
+import { corpus, filesUnder, winlogbeatLines } from './corpus.js';
 
 
 async function alertKeys(detector: Detector, files: string[], prefilter: boolean): Promise<string[]> {
@@ -70,6 +70,21 @@ test('prefiltered hunt equals exhaustive hunt: SigmaHQ regression events as JSON
   const slow = await alertKeys(detector, [file], false);
   rmSync(dir, { recursive: true });
   assert.ok(slow.length >= 200, `each regression sample matches its rule at least: got ${slow.length}`);
+  assert.deepEqual(fast, slow);
+});
+
+test('prefiltered hunt equals exhaustive hunt: all SigmaHQ Windows rules over Winlogbeat-shaped corpus events', async () => {
+  const sigma = corpus('sigma-rules');
+  const docs = load(['rules', 'rules-emerging-threats', 'rules-threat-hunting'].map((d) => join(sigma, d)))
+    .filter((d) => d.type !== 'rule' || d.logsource.product === 'windows');
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-prefilter-ecs-'));
+  const file = join(dir, 'winlogbeat.jsonl');
+  writeFileSync(file, winlogbeatLines().join('\n') + '\n');
+  const detector = new Detector(docs, { derived: derivedPolicyFor, implied: impliedTexts, lenientPlaceholders: true });
+  const fast = await alertKeys(detector, [file], true);
+  const slow = await alertKeys(detector, [file], false);
+  rmSync(dir, { recursive: true });
+  assert.ok(slow.length > 50, `the events should raise plenty of alerts, got ${slow.length}`);
   assert.deepEqual(fast, slow);
 });
 

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { normalizeObject } from '../src/normalize/index.js';
 import { rawWindowsHint } from '../src/normalize/raw-logsource.js';
 import type { EventLogsource } from '../src/core/event.js';
-import { corpusJsonLines } from './corpus.js';
+import { corpusJsonLines, winlogbeatLines } from './corpus.js';
 import { mutatedLines } from './json-mutations.js';
 
 
@@ -62,6 +62,22 @@ test('raw logsource agrees with normalization on every corpus line, and reads ne
   assert.ok(evtxRead / evtx > 0.99, `read ${evtxRead} of ${evtx} evtx_dump lines`);
 });
 
+test('raw logsource agrees with normalization on Winlogbeat lines, and reads nearly all of them', () => {
+  const lines = winlogbeatLines();
+  assert.ok(lines.length > 3000, `ECS lines: ${lines.length}`);
+  let read = 0;
+  for (const l of lines) if (checkLine(l) !== undefined) read++;
+  assert.ok(read / lines.length > 0.95, `read ${read} of ${lines.length}`);
+  // The real records (Sysmon 11 and 13, as their winlog.event_id says) are read.
+  assert.deepEqual(lines.slice(-2).map((l) => checkLine(l)?.eventId), [11, 13]);
+  let answered = 0;
+  const inserts = [',"event_id":"7"', ',"event_id":null', ',"channel":"Security"', ',"EventID":4624', ',"Channel":"System"',
+    ',"user_data":{"EventID":1}', ',"event_data":{"Event ID":1}', ',"event_data":[]', ',"Data":[{"#attributes":{"Name":"Channel"},"#text":"x"}]',
+    ',"winlog":{"channel":"x"}', '"', '\\', '{', '}', ',', ':', '\\u0045', ' '];
+  for (const m of mutatedLines(lines.filter((_, i) => i % 9 === 0), 1049, inserts, 10)) if (checkLine(m) !== undefined) answered++;
+  assert.ok(answered > 500, `mutated lines answered: ${answered}`);
+});
+
 test('raw logsource: lines it reads, as normalization routes them', () => {
   const sysmon = 'Microsoft-Windows-Sysmon/Operational';
   const cases: [string, string | undefined, number][] = [
@@ -87,6 +103,9 @@ test('raw logsource: lines it reads, as normalization routes them', () => {
     [JSON.stringify({ Event: { System: { EventID: 1, Channel: sysmon }, EventData: { EventID: 4688, Channel: 'Security' } }, EventID: 5, Channel: 'x' }), 'sysmon', 1],
     [JSON.stringify({ System: { EventID: '4688', Channel: 'Security' }, EventData: { Channel: 'x' } }), 'security', 4688],
     [JSON.stringify({ Event: { System: 'x' }, System: { EventID: 4624, Channel: 'Security' } }), 'security', 4624],
+    // Winlogbeat: winlog routes it; fields at the top level or in EventData that merely resemble it do not
+    [JSON.stringify({ winlog: { event_id: '4688', channel: 'Security', event_data: { NewProcessName: 'C:\\x.exe', EventType: 'x' } }, EventID: 1 }), 'security', 4688],
+    [JSON.stringify({ winlog: { event_id: 1, channel: sysmon, event_data: { 'Event.ID': 4 }, user_data: null }, event: { code: '3' }, host: { os: { type: 'windows' } } }), 'sysmon', 1],
   ];
   for (const [line, service, id] of cases) {
     const hint = checkLine(line);
@@ -139,6 +158,18 @@ test('raw logsource: lines it leaves to the parser', () => {
     '{"Event":{"System":"x"},"System":{"Channel":"Security"}}',
     '{"Event":{"System":{"EventID":1,"Channel":"Security"},"System":[]}}',
     '{"Event":{"System":{"EventID":1,"Channel":"Security"}},"_id":1,"_source":{"EventID":4688}}',
+    // Winlogbeat lines whose EventData or UserData could set EventID or Channel first, or routed otherwise
+    '{"winlog":{"event_id":"1","channel":"Security","event_data":{"EventID":"4688"}}}',
+    '{"winlog":{"event_id":"1","channel":"Security","event_data":{"Event ID":"4688"}}}',
+    '{"winlog":{"event_id":"1","channel":"Security","event_data":{"CHANNEL":"System"}}}',
+    '{"winlog":{"event_id":"1","channel":"Security","event_data":{"":{"EventID":4688}}}}',
+    '{"winlog":{"event_id":"1","channel":"Security","event_data":{"Data":[{"#attributes":{"Name":"EventID"},"#text":"4688"}]}}}',
+    '{"winlog":{"event_id":"1","channel":"Security","event_data":["x"]}}',
+    '{"winlog":{"event_id":"1","channel":"Security","user_data":{"x":{"EventID":4688}}}}',
+    '{"winlog":{"channel":"Security"},"event":{"code":"4688"}}',
+    '{"winlog":{"event_id":null,"channel":"Security"},"event":{"code":"4688"}}',
+    '{"winlog":{"event_id":"4688","channel":"Custom/Log"},"event":{"category":"process","type":"start"}}',
+    '{"winlog":{"event_id":"4688"},"event":{"provider":"Microsoft-Windows-Security-Auditing"}}',
     // not one object
     '[{"EventID":1,"Channel":"Security"}]',
     '{"EventID":1,"Channel":"Security"} {"x":1}',

@@ -111,8 +111,13 @@ function foldAscii(b: number): number {
   return b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
 }
 
+/** Keys that make rawMembers give up (see its `guard`). */
+export interface KeyGuard {
+  foldedHas(buf: Uint8Array, start: number, end: number): boolean;
+}
+
 /** Key names to look for, prepared once as bytes so that reading a line allocates nothing per key. */
-export class KeySet {
+export class KeySet implements KeyGuard {
   private readonly byLength: Uint8Array[][] = [];
   private readonly names: string[][] = [];
 
@@ -158,7 +163,7 @@ export class KeySet {
  * null — for callers whose reading is case-insensitive downstream, where
  * "channel" next to "Channel" could decide which value counts.
  */
-export function rawMembers(buf: Uint8Array, start: number, end: number, keys: KeySet, guard?: KeySet): Map<string, RawValue> | null {
+export function rawMembers(buf: Uint8Array, start: number, end: number, keys: KeySet, guard?: KeyGuard): Map<string, RawValue> | null {
   let i = skipWs(buf, start, end);
   if (buf[i] !== 0x7b) return null;
   const out = new Map<string, RawValue>();

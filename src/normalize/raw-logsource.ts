@@ -5,18 +5,19 @@
  *
  * It must never be narrower than what normalizeObject(JSON.parse(line))
  * routes to: same service, same EventID, categories a superset
- * (possibleCategories). So it answers only for the flat Windows shape
- * (windows-flat.ts) and the evtx_dump shape (windows-evtx-json.ts) written
- * plainly, and "don't know" (undefined, the line is parsed) for anything else:
+ * (possibleCategories). So it answers only for the three Windows shapes
+ * (windows-flat.ts, windows-evtx-json.ts, windows-ecs.ts) written plainly,
+ * and "don't know" (undefined, the line is parsed) for anything else:
  *
  *   {"EventID":4688, …, "Channel":"Security", …}     → security / 4688
  *   {"Event":{"System":{"EventID":4688,"Channel":"Security",…},…}} → security / 4688
- *   ECS shape, search-hit wrapper                    → undefined
+ *   {"winlog":{"event_id":"4688","channel":"Security",…},…}        → security / 4688
+ *   ECS without winlog, search-hit wrapper           → undefined
  *   "channel" or "EVENTID" spelled another way       → undefined (flattening folds case; which one wins is order)
  *   escapes in Channel, EventID not plain digits     → undefined
  */
 import type { EventLogsource } from '../core/event.js';
-import { KeySet, rawMembers, type RawValue } from './raw-json.js';
+import { KeySet, rawMembers, type KeyGuard, type RawValue } from './raw-json.js';
 import { hintFor } from './windows-evtx-json.js';
 import { CHANNEL_SERVICE } from './windows-logsources.js';
 
@@ -35,9 +36,55 @@ export function rawWindowsHint(buf: Uint8Array, start: number, end: number): Eve
   // A search hit's event is its _source: not read here.
   if (isObject(top.get('_source'))) return undefined;
   if (isObject(top.get('Event')) || isObject(top.get('System'))) return evtxHint(buf, top);
-  // Anything else windowsShapeOf could read as another shape.
-  if (isObject(top.get('winlog')) || (isObject(top.get('event')) && isObject(top.get('host')))) return undefined;
+  const winlog = top.get('winlog');
+  if (winlog !== undefined && winlog.kind === 'object') return ecsHint(buf, winlog);
+  // ECS without winlog (host.os says Windows) routes by event.category: not read here.
+  if (isObject(top.get('event')) && isObject(top.get('host'))) return undefined;
   return routed(buf, top.get('Channel'), eventId(buf, top.get('EventID')));
+}
+
+const WINLOG_KEYS = new KeySet(['event_id', 'channel', 'event_data', 'user_data']);
+const NO_KEYS = new KeySet([]);
+
+/**
+ * EventData names that could set EventID or Channel before winlog's own do
+ * (extractEventData runs first, and the first value set wins): the names in
+ * any case, with spaces (setNamed also sets the name without them), the
+ * empty name (its object's members land at the top), and Data / #text
+ * (elements named by a Name attribute).
+ */
+const EVENT_DATA_GUARD: KeyGuard = {
+  foldedHas(buf: Uint8Array, start: number, end: number): boolean {
+    if (end === start) return true;
+    let folded = '';
+    for (let i = start; i < end && folded.length <= 8; i++) {
+      const b = buf[i];
+      if (b === 0x20) continue;
+      folded += String.fromCharCode(b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
+    }
+    return folded === 'eventid' || folded === 'channel' || folded === 'data' || folded === '#text';
+  },
+};
+
+/**
+ * The Winlogbeat / Elastic Agent shape (windows-ecs.ts): winlog.event_id and
+ * winlog.channel, provided no EventData name and no UserData could have set
+ * either first (UserData's leaves are all set, at any depth: present, the
+ * line is left to the parser).
+ */
+function ecsHint(buf: Uint8Array, winlog: RawValue): EventLogsource | undefined {
+  const w = rawMembers(buf, winlog.start, winlog.end, WINLOG_KEYS);
+  if (w === null || isObject(w.get('user_data'))) return undefined;
+  const data = w.get('event_data');
+  if (data !== undefined) {
+    // Not an object: its values are unnamed Data, or elements that name themselves.
+    if (data.kind !== 'object' && data.kind !== 'null') return undefined;
+    if (data.kind === 'object' && rawMembers(buf, data.start, data.end, NO_KEYS, EVENT_DATA_GUARD) === null) return undefined;
+  }
+  // No event_id: normalization would take event.code instead.
+  const hint = routed(buf, w.get('channel'), eventId(buf, w.get('event_id')));
+  // A channel without a service: ECS routing falls back to event.category (windows-shapes.ts).
+  return hint?.service === undefined ? undefined : hint;
 }
 
 const EVENT_KEYS = new KeySet(['System']);
