@@ -16,6 +16,21 @@ import { findRuleFiles, loadSigmaFile } from '../src/sigma/load.js';
 import { readEvtxFile } from '../src/sources/evtx/index.js';
 import { corpus, filesUnder } from './corpus.js';
 
+test('EventIDs no rule names share one subgroup: a log of ever-new EventIDs builds no new automata', () => {
+  const docs = findRuleFiles([corpus('sigma-rules/rules/windows')]).flatMap((f) => loadSigmaFile(f).documents);
+  const detector = new Detector(docs, { derived: derivedPolicyFor, implied: impliedTexts, lenientPlaceholders: true });
+  const subgroupOf = (id: number): readonly unknown[] => {
+    const ev = normalizeObject({ EventID: id, Channel: 'Security' });
+    return detector['forLogsource'](ev);
+  };
+  const shared = subgroupOf(100000);
+  for (let id = 100001; id < 100100; id++) assert.ok(subgroupOf(id) === shared, `EventID ${id}`);
+  // A named EventID has its own, larger subgroup; the shared one holds only rules open to any EventID.
+  const named = subgroupOf(4624);
+  assert.ok(named !== shared && named.length > shared.length);
+  for (const idx of shared as number[]) assert.equal(detector['eventIds'][idx], null);
+});
+
 test('grouping by EventID leaves out no rule that matches: every corpus event, every SigmaHQ Windows rule, against brute force', async () => {
   const docs = findRuleFiles([corpus('sigma-rules/rules/windows')]).flatMap((f) => loadSigmaFile(f).documents);
   const detector = new Detector(docs, { derived: derivedPolicyFor, implied: impliedTexts, lenientPlaceholders: true });

@@ -129,6 +129,26 @@ test('formulas, product check and escapes prune only lines that cannot match', a
   }
 });
 
+test('a needle cut from a long literal is whole characters: an astral character on the cut still matches through the chunk filter', async () => {
+  // 17 UTF-16 units: the last 16 start inside the emoji's surrogate pair.
+  const rules = `title: r-astral\nlogsource: {product: windows, category: process_creation}\ndetection:\n  sel: {CommandLine|contains: 'x\u{1F600}abcdefghijklmno'}\n  condition: sel\n`;
+  const { documents } = loadSigmaText(rules);
+  const detector = new Detector(documents, { derived: derivedPolicyFor });
+  assert.ok(detector.chunkFilter !== null);
+  for (const n of detector.needles) assert.ok(!/[\ud800-\udfff]/.test(n.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '')), `half a surrogate pair in ${JSON.stringify(n)}`);
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-astral-'));
+  try {
+    const file = join(dir, 'lines.jsonl');
+    writeFileSync(file, [sysmon1({ CommandLine: 'run x\u{1F600}abcdefghijklmno now' }), sysmon1({ CommandLine: 'netstat' })].join('\n') + '\n');
+    const alerts: string[] = [];
+    const h = new Hunt(detector, { onAlert: (a) => alerts.push(`${a.rule.title}@${a.source.record}`), onError: () => {} });
+    await h.runFile(file, statSync(file).size);
+    assert.deepEqual(alerts, ['r-astral@1']);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
 test('a line admitted by a reader that does not announce chunks is judged alone, escapes included', () => {
   const { documents } = loadSigmaText(RULES);
   const detector = new Detector(documents, { derived: derivedPolicyFor });

@@ -113,6 +113,10 @@ test('raw logsource: lines it reads, as normalization routes them', () => {
     assert.equal(hint.service, service, line);
     assert.equal(hint.eventId, id, line);
   }
+  // Hostile depth in an evtx_dump line's Data: normalization still reads it as the
+  // Windows event its System says (it used to overflow the stack and fall back to generic JSON).
+  const deep = `{"Event":{"System":{"EventID":1,"Channel":"Application"},"EventData":{"CommandLine":"x","Data":${'['.repeat(5000)}${']'.repeat(5000)}}}}`;
+  assert.equal(checkLine(deep)?.service, 'application');
   // Sysmon 12's category depends on EventType: the hint holds every one it may get.
   const reg = checkLine(JSON.stringify({ EventID: 12, Channel: sysmon, EventType: 'CreateKey' }));
   assert.deepEqual([...reg!.categories].sort(), ['registry_add', 'registry_delete', 'registry_event']);
@@ -170,6 +174,8 @@ test('raw logsource: lines it leaves to the parser', () => {
     '{"winlog":{"event_id":null,"channel":"Security"},"event":{"code":"4688"}}',
     '{"winlog":{"event_id":"4688","channel":"Custom/Log"},"event":{"category":"process","type":"start"}}',
     '{"winlog":{"event_id":"4688"},"event":{"provider":"Microsoft-Windows-Security-Auditing"}}',
+    // an empty key: flattening gives its members no prefix, and the first Channel set wins
+    '{"":{"Channel":"Microsoft-Windows-Sysmon/Operational","EventID":1},"EventID":1,"Channel":"Application"}',
     // not one object
     '[{"EventID":1,"Channel":"Security"}]',
     '{"EventID":1,"Channel":"Security"} {"x":1}',

@@ -1,7 +1,7 @@
 /** Readers: chunk boundaries, oversized and broken records, format sniffing — on real corpus bytes. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -112,12 +112,21 @@ describe('JSON lines reader', () => {
     assert.deepEqual(errors, []);
     assert.equal(lines, count + 1);
     assert.ok(firstSeen === first);
+    rmSync(file);
     // One document on one line, longer than the head, is still one document.
     const doc = join(tmp, 'one-line-document.json');
     writeFileSync(doc, JSON.stringify({ Records: [{ eventName: 'DescribeVpcs', pad: 'q'.repeat(100_000) }, { eventName: 'DescribeRouteTables' }] }));
     const { sink: docSink, got } = collector();
     assert.equal(await readLogFile(doc, docSink), 'json');
     assert.equal(got.objects.length, 2);
+    // One event longer than a JSON line may be (64 MiB), ending in a line end: still read, whole.
+    const huge = join(tmp, 'one-huge-event.json');
+    writeFileSync(huge, JSON.stringify({ EventID: 4104, Channel: 'Microsoft-Windows-PowerShell/Operational', ScriptBlockText: 'x'.repeat(65 * 1048576) }) + '\n');
+    const { sink: hugeSink, got: hugeGot } = collector();
+    assert.equal(await readLogFile(huge, hugeSink), 'json');
+    assert.deepEqual(hugeGot.errors, []);
+    assert.equal(hugeGot.objects.length, 1);
+    rmSync(huge);
   });
 
   it('skips an oversized line with an error naming it, and keeps the lines around it', async () => {

@@ -425,21 +425,28 @@ export class Detector {
     return id === undefined ? group : this.withEventId(group, id);
   }
 
-  /** Subgroups by EventID, per group; a group none of whose rules names an EventID is its own subgroup. */
-  private readonly byEventId = new Map<readonly number[], Map<number, number[]> | null>();
+  /**
+   * Subgroups by EventID, per group; a group none of whose rules names an
+   * EventID is its own subgroup. Every EventID no rule of the group names
+   * shares one subgroup (the rules open to any EventID): a log of ever-new
+   * EventIDs builds no new automata.
+   */
+  private readonly byEventId = new Map<readonly number[], { named: Set<number>; subgroups: Map<number, number[]>; unnamed: number[] } | null>();
 
   private withEventId(group: number[], id: number): number[] {
-    let subgroups = this.byEventId.get(group);
-    if (subgroups === undefined) {
-      subgroups = group.some((idx) => this.eventIds[idx] !== null) ? new Map() : null;
-      this.byEventId.set(group, subgroups);
+    let cut = this.byEventId.get(group);
+    if (cut === undefined) {
+      const named = new Set<number>();
+      for (const idx of group) this.eventIds[idx]?.forEach((n) => named.add(n));
+      cut = named.size === 0 ? null : { named, subgroups: new Map(), unnamed: group.filter((idx) => this.eventIds[idx] === null) };
+      this.byEventId.set(group, cut);
     }
-    if (subgroups === null) return group;
-    let sub = subgroups.get(id);
+    if (cut === null) return group;
+    if (!cut.named.has(id)) return cut.unnamed;
+    let sub = cut.subgroups.get(id);
     if (sub === undefined) {
       sub = group.filter((idx) => this.eventIds[idx] === null || this.eventIds[idx]!.has(id));
-      // Bounded: EventIDs are 16-bit in Windows; anything past that is not kept.
-      if (subgroups.size < 65536) subgroups.set(id, sub);
+      cut.subgroups.set(id, sub);
     }
     return sub;
   }

@@ -148,8 +148,11 @@ function literalNeedle(s: SigmaString, splitBackslash: boolean, quoted: boolean)
   if (bestPiece === '') return undefined;
   if (bestPiece.length <= MAX_NEEDLE) return bestPiece;
   // The tail: values share their heads (drives, C:\Windows\System32\, hives,
-  // program names before their arguments) far more than their ends.
-  return bestPiece.slice(-MAX_NEEDLE);
+  // program names before their arguments) far more than their ends. Cut
+  // between characters: half a surrogate pair is in no UTF-8 text.
+  const tail = bestPiece.slice(-MAX_NEEDLE);
+  const first = tail.charCodeAt(0);
+  return first >= 0xdc00 && first <= 0xdfff ? tail.slice(1) : tail;
 }
 
 /**

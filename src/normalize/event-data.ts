@@ -37,15 +37,19 @@ export function extractEventData(ev: FlatEvent, data: unknown): void {
   if (unnamed.length) ev.set('Data', unnamed);
 }
 
-function collectData(ev: FlatEvent, v: unknown, unnamed: Scalar[]): void {
+/** Deeper nesting of Data lists is no event's: left out, so hostile depth cannot exhaust the stack (and send the event to the generic reader). */
+const MAX_DATA_DEPTH = 16;
+
+function collectData(ev: FlatEvent, v: unknown, unnamed: Scalar[], depth = 0): void {
+  if (depth > MAX_DATA_DEPTH) return;
   if (Array.isArray(v)) {
-    for (const x of v) collectData(ev, x, unnamed);
+    for (const x of v) collectData(ev, x, unnamed, depth + 1);
     return;
   }
   if (isRecord(v)) {
     const name = attr(v, 'Name');
     if (typeof name === 'string' && name) setNamed(ev, name, v['#text'] ?? null);
-    else if ('#text' in v) collectData(ev, v['#text'], unnamed);
+    else if ('#text' in v) collectData(ev, v['#text'], unnamed, depth + 1);
     return;
   }
   if (v !== undefined) unnamed.push(v as Scalar);

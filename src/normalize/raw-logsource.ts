@@ -23,8 +23,12 @@ import { CHANNEL_SERVICE } from './windows-logsources.js';
 
 /** Members that decide the shape (exact spelling, as windowsShapeOf reads them) and the two that route. */
 const KEYS = new KeySet(['_source', 'Event', 'System', 'winlog', 'event', 'host', 'EventID', 'Channel']);
-/** Field names normalization reads case-insensitively: another spelling of them is not ours to judge. */
-const FOLDED = new KeySet(['eventid', 'channel']);
+/**
+ * Field names normalization reads case-insensitively: another spelling of
+ * them is not ours to judge. And the empty name: flattening gives its
+ * object's members no prefix, so `"":{"Channel":…}` could route the event.
+ */
+const FOLDED = new KeySet(['eventid', 'channel', '']);
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 /** integerEventId's bound: longer digit runs are not an EventID the detector groups by. */

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { isGzip, readHead, sniffFormat, type FileFormat } from './format.js';
 import { readJsonDocument } from './json-document.js';
-import { readJsonLines } from './jsonl.js';
+import { MAX_LINE_BYTES, readJsonLines } from './jsonl.js';
 import { readFileChunks } from './file-chunks.js';
 import { readEvtxRecords } from './evtx/index.js';
 import { readPrauditXml } from './praudit/reader.js';
@@ -45,7 +45,8 @@ export async function readLogFile(path: string, sink: RecordSink): Promise<FileF
       // whose first line is long (a PowerShell script block). Its whole first
       // line decides, as a short one would.
       const line = await firstLine(open(), brace, MAX_DOCUMENT_BYTES);
-      if (line !== undefined) {
+      // A first line longer than JSON lines may be is read whole, as a document, if it is one.
+      if (line !== undefined && line.length <= MAX_LINE_BYTES) {
         content = line;
         format = sniffFormat(line);
       }
