@@ -191,13 +191,21 @@ export class Detector {
 
   /** A trigger hit is necessary, not sufficient: drops marked rules whose whole precondition fails on this text. */
   private pruneByFormulas(): void {
+    this.keepMarks(null, true);
+  }
+
+  /**
+   * Unmarks the marked rules outside `member` (when given) and, with
+   * `prunes`, those whose formula fails on the text just scanned.
+   */
+  private keepMarks(member: Uint8Array | null, prunes: boolean): void {
     const marked = this.marked;
     const seen = this.seen;
     const gen = this.generation;
     let kept = 0;
     for (let i = 0; i < marked.length; i++) {
       const idx = marked[i];
-      if (formulaHolds(this.formulas[idx], seen, gen)) marked[kept++] = idx;
+      if ((member === null || member[idx] === 1) && (!prunes || formulaHolds(this.formulas[idx], seen, gen))) marked[kept++] = idx;
       else this.stamp[idx] = 0;
     }
     marked.length = kept;
@@ -353,18 +361,8 @@ export class Detector {
    */
   private keepGroupMarks(group: readonly number[], prunes: boolean): boolean {
     if (this.allMarked) return true;
-    const member = this.membersOf(group);
-    const marked = this.marked;
-    const seen = this.seen;
-    const gen = this.generation;
-    let kept = 0;
-    for (let i = 0; i < marked.length; i++) {
-      const idx = marked[i];
-      if (member[idx] === 1 && (!prunes || formulaHolds(this.formulas[idx], seen, gen))) marked[kept++] = idx;
-      else this.stamp[idx] = 0;
-    }
-    marked.length = kept;
-    if (kept > 0) return true;
+    this.keepMarks(this.membersOf(group), prunes);
+    if (this.marked.length > 0) return true;
     for (const idx of group) if (this.isNeedleless(idx)) return true;
     return false;
   }
