@@ -40,7 +40,10 @@ export class NeedleScanner {
     this.needleCount = needles.length;
     const bytesOf = needles.map((n) => Buffer.from(n.toLowerCase(), 'utf8'));
     this.needleBytes = bytesOf;
-    this.overlap = Math.max(0, ...bytesOf.map((b) => b.length - 1));
+    // A loop, not Math.max(...): a spread of a huge rule set's needles would overflow the argument limit.
+    let longest = 1;
+    for (const b of bytesOf) if (b.length > longest) longest = b.length;
+    this.overlap = longest - 1;
     // Byte classes: 0 = any byte that no needle uses. All non-ASCII bytes
     // share one class: a needle then matches any non-ASCII text of the same
     // byte length where it has non-ASCII (more hits, never fewer, so still
@@ -158,7 +161,7 @@ export class NeedleScanner {
   scan(buf: Uint8Array, start: number, end: number, onHit: (id: number) => void): boolean {
     const q = (end - start) >> 2;
     const ov = this.overlap;
-    if (q < INTERLEAVE_MIN_SEGMENT || q < 4 * ov) return this.walk(buf, start, end, start, this.start, onHit) >= 0;
+    if (q < INTERLEAVE_MIN_SEGMENT || q < 4 * ov) return this.walk(buf, start, end, onHit);
     const next = this.next;
     const cls = this.classOf;
     const thr = this.outThreshold;
@@ -197,19 +200,17 @@ export class NeedleScanner {
     return this.hitFlag;
   }
 
-  /**
-   * One chain from state `s` over buf[from, end), reporting hits that end at
-   * or after `own`. 1 if it reported any, else -1.
-   */
-  private walk(buf: Uint8Array, from: number, end: number, own: number, s: number, onHit: (id: number) => void): number {
+  /** scan as one chain, for texts too short to cut. */
+  private walk(buf: Uint8Array, start: number, end: number, onHit: (id: number) => void): boolean {
     const next = this.next;
     const cls = this.classOf;
     const thr = this.outThreshold;
-    let hit = -1;
-    for (let i = from; i < end; i++) {
+    let s = this.start;
+    let hit = false;
+    for (let i = start; i < end; i++) {
       s = next[s + cls[buf[i]]];
-      if (s >= thr && i >= own) {
-        hit = 1;
+      if (s >= thr) {
+        hit = true;
         this.emit(s, onHit);
       }
     }

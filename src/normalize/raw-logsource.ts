@@ -50,6 +50,10 @@ export function rawWindowsHint(buf: Uint8Array, start: number, end: number): Eve
 const WINLOG_KEYS = new KeySet(['event_id', 'channel', 'event_data', 'user_data']);
 const NO_KEYS = new KeySet([]);
 
+const EVENT_DATA_NAMES = ['eventid', 'channel', 'data', '#text'].map((w) => Buffer.from(w, 'latin1'));
+/** A name without its spaces, ASCII lower-cased: reused, no string per key. */
+const FOLDED_NAME = new Uint8Array(7);
+
 /**
  * EventData names that could set EventID or Channel before winlog's own do
  * (extractEventData runs first, and the first value set wins): the names in
@@ -60,13 +64,19 @@ const NO_KEYS = new KeySet([]);
 const EVENT_DATA_GUARD: KeyGuard = {
   foldedHas(buf: Uint8Array, start: number, end: number): boolean {
     if (end === start) return true;
-    let folded = '';
-    for (let i = start; i < end && folded.length <= 8; i++) {
+    let n = 0;
+    for (let i = start; i < end; i++) {
       const b = buf[i];
       if (b === 0x20) continue;
-      folded += String.fromCharCode(b >= 0x41 && b <= 0x5a ? b | 0x20 : b);
+      if (n === FOLDED_NAME.length) return false;
+      FOLDED_NAME[n++] = b >= 0x41 && b <= 0x5a ? b | 0x20 : b;
     }
-    return folded === 'eventid' || folded === 'channel' || folded === 'data' || folded === '#text';
+    outer: for (const w of EVENT_DATA_NAMES) {
+      if (w.length !== n) continue;
+      for (let k = 0; k < n; k++) if (FOLDED_NAME[k] !== w[k]) continue outer;
+      return true;
+    }
+    return false;
   },
 };
 
